@@ -1,0 +1,38 @@
+"""The lrviz exception family and the exit codes the command line maps them to."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # `lrviz check` found something at warning level
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in lrviz
+
+
+class LrvizError(Exception):
+    """A user mistake: bad flag, bad YAML, unwritable output. Exit code 2.
+
+    `where` names the flag (``--gamma``) or YAML location (``cfg.yaml:7: curves[0].gamma``)
+    the message is about; the command line prints ``Error: <where>: <message>``.
+    """
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class SpecError(LrvizError):
+    """A spec (flags or YAML) that cannot describe a schedule."""
+
+
+class ScheduleError(LrvizError):
+    """torch refused the schedule: it raised while building or stepping the scheduler."""
+
+
+class OutputError(LrvizError):
+    """An output file that cannot be written."""

@@ -1,0 +1,193 @@
+"""Command-line tokens (`cosine --t-max 150`, or `a.yaml b.yaml`) turned into a Spec.
+
+The scheduler's flags are not declared to the CLI library: they come from the registry, which
+reads them from torch's signatures, so every torch parameter is a flag (`T_max` -> `--t-max`).
+A value that lists alternatives is a sweep: commas for a scalar (`--gamma 0.9,0.95`), `;` between
+lists for a list parameter (`--milestones "50,75;30,60,90"`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lrviz import registry
+from lrviz.errors import SpecError
+from lrviz.registry import Param, SchedulerInfo
+from lrviz.spec import FlagLocator, Spec, Sweep, build_spec, merge_specs
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class CurveFlags:
+    """The curve-level flags every spec-taking command declares."""
+
+    lr: str | None = None
+    steps: str | None = None
+    label: str | None = None
+    title: str | None = None
+    warmup_steps: str | None = None
+    warmup_factor: str | None = None
+    warmup_method: str | None = None
+    metric: str | None = None
+    given: dict[str, str] = field(default_factory=dict)  # flag -> value, for errors
+
+    def any_given(self) -> list[str]:
+        names = {
+            "lr": "--lr",
+            "steps": "--steps",
+            "label": "--label",
+            "warmup_steps": "--warmup-steps",
+            "warmup_factor": "--warmup-factor",
+            "warmup_method": "--warmup-method",
+            "metric": "--metric",
+        }
+        return [flag for attr, flag in names.items() if getattr(self, attr) is not None]
+
+
+def is_spec_file(token: str) -> bool:
+    return token.lower().endswith(YAML_SUFFIXES) or Path(token).is_file()
+
+
+def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Positional arguments, and (flag, value) pairs in the order given."""
+    positionals: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.startswith("--") and len(token) > 2:
+            flag, eq, value = token.partition("=")
+            if not eq:
+                if index + 1 >= len(tokens):
+                    raise SpecError("expected a value after it", flag)
+                value = tokens[index + 1]
+                index += 1
+            pairs.append((flag, value))
+        elif token.startswith("-") and len(token) > 1 and not _is_number(token):
+            raise SpecError("unknown option", token)
+        else:
+            positionals.append(token)
+        index += 1
+    return positionals, pairs
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _flag_value(param: Param, text: str) -> Any:
+    if param.kind == "int_list":
+        parts = [part for part in text.split(";")]
+        return Sweep(tuple(parts)) if len(parts) > 1 else text
+    if param.sweepable and "," in text:
+        return Sweep(tuple(part for part in text.split(",")))
+    return text
+
+
+def scheduler_raw(info: SchedulerInfo, pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """`{type: ..., param: value}` from scheduler flags, and param -> flag for error messages."""
+    raw: dict[str, Any] = {"type": info.name}
+    flags: dict[str, str] = {}
+    for flag, text in pairs:
+        param = info.param_for_flag(flag.lower())
+        if param is None:
+            known = [p.flag for p in info.params]
+            hint = registry.suggest(flag, known + COMMON_FLAGS)
+            if not hint:
+                hint = f" (its flags: {', '.join(known)})" if known else " (it takes no parameters)"
+            raise SpecError(f"unknown option for {info.name}{hint}", flag)
+        if param.kind == "schedulers":
+            raise SpecError(f"{info.name} nests schedulers: describe it in a YAML file", flag)
+        if param.name in raw:
+            raise SpecError("given twice", flag)
+        raw[param.name] = _flag_value(param, text)
+        flags[param.name] = flag
+    return raw, flags
+
+
+COMMON_FLAGS = [
+    "--lr",
+    "--steps",
+    "--label",
+    "--title",
+    "--warmup-steps",
+    "--warmup-factor",
+    "--warmup-method",
+    "--metric",
+    "--output",
+]
+
+
+def spec_from_tokens(
+    tokens: Sequence[str], curve: CurveFlags, *, allow_files: bool = True, allow_many: bool = True
+) -> Spec:
+    """The Spec named by a scheduler and its flags, or by one or more YAML files."""
+    positionals, pairs = split_tokens(tokens)
+    if not positionals:
+        raise SpecError("missing a scheduler name or a YAML file (`lrviz list` shows the names)", "NAME")
+    if any(is_spec_file(p) for p in positionals):
+        if not allow_files:
+            raise SpecError("expected a scheduler name, not a file", positionals[0])
+        if pairs:
+            raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
+        given = curve.any_given()
+        if given:
+            raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
+        if len(positionals) > 1 and not allow_many:
+            raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
+        from lrviz.yamlspec import load_spec_file
+
+        for token in positionals:
+            if not is_spec_file(token):
+                raise SpecError("expected a YAML file (.yaml) like the others", token)
+        specs = [load_spec_file(token) for token in positionals]
+        if curve.title is not None:
+            merged = merge_specs(specs)
+            return Spec(merged.curves, curve.title, merged.sources)
+        return merge_specs(specs)
+    if len(positionals) > 1:
+        raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])
+    info = registry.resolve(positionals[0], "NAME")
+    scheduler, flag_names = scheduler_raw(info, pairs)
+    raw_curve: dict[str, Any] = {"scheduler": scheduler}
+    flag_names.update({"lr": "--lr", "steps": "--steps", "label": "--label", "metric": "--metric"})
+    if curve.label is not None:
+        raw_curve["label"] = curve.label
+    warmup = {
+        key: value
+        for key, value in (
+            ("steps", curve.warmup_steps),
+            ("factor", curve.warmup_factor),
+            ("method", curve.warmup_method),
+        )
+        if value is not None
+    }
+    if warmup:
+        if "steps" not in warmup:
+            raise SpecError(
+                "warmup needs --warmup-steps", "--warmup-factor" if "factor" in warmup else "--warmup-method"
+            )
+        raw_curve["warmup"] = warmup
+    if curve.metric is not None:
+        raw_curve["metric"] = curve.metric
+    raw: dict[str, Any] = {"curves": [raw_curve]}
+    if curve.lr is not None:
+        raw["lr"] = Sweep(tuple(curve.lr.split(","))) if "," in curve.lr else curve.lr
+    if curve.steps is not None:
+        raw["steps"] = curve.steps
+    if curve.title is not None:
+        raw["title"] = curve.title
+    warmup_flags = FlagLocator(
+        {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}, "--warmup-steps"
+    )
+    metric_flags = FlagLocator({}, "--metric")
+    locator = FlagLocator(flag_names, f"{info.name} flags", {"warmup": warmup_flags, "metric": metric_flags})
+    return build_spec(raw, locator)

@@ -1,0 +1,134 @@
+"""The metric ReduceLROnPlateau is stepped with: a list, a CSV column, or a synthetic loss.
+
+The synthetic validation loss is reproducible (seeded) and has the shape plateau schedulers react
+to: a fast decay that flattens into a plateau, a drop at the half-way point, a second plateau,
+and noise::
+
+    loss[t] = 0.2 + 1.5 * exp(-6 t / n) + 0.3 * (t < n / 2) + 0.02 * N(0, 1)[t]
+
+with ``n`` the number of steps and the noise from ``numpy.random.default_rng(seed)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lrviz import registry
+from lrviz.errors import SpecError
+from lrviz.spec import Locator, Metric, parse_float, parse_int
+
+DEFAULT_SEED = 0
+
+
+def synthetic_loss(steps: int, seed: int = DEFAULT_SEED, noise: float = 0.02) -> tuple[float, ...]:
+    """The documented synthetic validation loss, `steps` values."""
+    import numpy as np
+
+    t = np.arange(steps, dtype=np.float64)
+    n = float(max(steps, 1))
+    rng = np.random.default_rng(seed)
+    loss = 0.2 + 1.5 * np.exp(-6.0 * t / n) + 0.3 * (t < n / 2) + noise * rng.standard_normal(steps)
+    return tuple(float(v) for v in loss)
+
+
+def _read_csv_column(path_text: str, column: str, where: str, base: str | None) -> tuple[float, ...]:
+    path = Path(path_text)
+    if base and not path.is_absolute():
+        path = Path(base).parent / path
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fields = reader.fieldnames or []
+            if column not in fields:
+                hint = registry.suggest(column, list(fields)) or f" (columns: {', '.join(fields) or 'none'})"
+                raise SpecError(f"{path} has no column '{column}'{hint}", where)
+            values = []
+            for row in reader:
+                cell = row.get(column)
+                if cell is None or not cell.strip():
+                    continue
+                values.append(parse_float(cell, f"{path}:{reader.line_num}", f"a number in column '{column}'"))
+    except OSError as exc:
+        raise SpecError(f"cannot read metric file {path}: {exc.strerror or exc}", where) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SpecError(f"cannot parse metric file {path} as CSV: {exc}", where) from None
+    if not values:
+        raise SpecError(f"{path} has no values in column '{column}'", where)
+    return tuple(values)
+
+
+def _values(raw: Any, where: str) -> tuple[float, ...]:
+    values = tuple(parse_float(v, where, "numbers") for v in raw)
+    if not values:
+        raise SpecError("expected at least one value", where)
+    return values
+
+
+def build_metric(raw: Any, steps: int | None, loc: Locator, source: str | None = None) -> Metric:
+    """A Metric from YAML or flag text; None means the synthetic loss.
+
+    Forms: a list of numbers; ``{values: [...]}``; ``{csv: FILE, column: NAME}``;
+    ``{synthetic: {seed: 0}}``; and as flag text ``synthetic``, ``synthetic:SEED``,
+    ``FILE.csv:COLUMN`` or ``0.9,0.8,...``. Every mapping form may add ``plot: true`` (draw the
+    metric on a secondary axis) and ``name``. `steps` None means the metric's own length.
+    """
+    where = loc.where()
+    plot = False
+    name = "metric"
+    if raw is None:
+        raw = {"synthetic": {}}
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text == "synthetic" or text.startswith("synthetic:"):
+            seed_text = text.partition(":")[2] or str(DEFAULT_SEED)
+            raw = {"synthetic": {"seed": seed_text}}
+        elif ":" in text and not text.replace(",", "").replace(".", "").replace(":", "").isdigit():
+            path, _, column = text.rpartition(":")
+            raw = {"csv": path, "column": column}
+        else:
+            raw = [item for item in text.split(",") if item.strip()]
+    if isinstance(raw, (list, tuple)):
+        values = _values(raw, where)
+        metric_source = "list"
+    elif isinstance(raw, Mapping):
+        allowed = ("values", "csv", "column", "synthetic", "plot", "name")
+        for key in raw:
+            if key not in allowed:
+                raise SpecError(
+                    f"unknown metric key '{key}'{registry.suggest(str(key), list(allowed))}", loc.where(key)
+                )
+        plot = bool(raw.get("plot", False))
+        name = str(raw.get("name", raw.get("column", "validation loss" if "synthetic" in raw else "metric")))
+        forms = [k for k in ("values", "csv", "synthetic") if k in raw]
+        if len(forms) != 1:
+            raise SpecError("give exactly one of values, csv or synthetic", where)
+        if forms[0] == "values":
+            if not isinstance(raw["values"], (list, tuple)):
+                raise SpecError("expected a list of numbers", loc.where("values"))
+            values = _values(raw["values"], loc.where("values"))
+            metric_source = "list"
+        elif forms[0] == "csv":
+            if "column" not in raw:
+                raise SpecError("a csv metric needs 'column'", where)
+            values = _read_csv_column(str(raw["csv"]), str(raw["column"]), loc.where("csv"), source)
+            metric_source = f"{raw['csv']}:{raw['column']}"
+        else:
+            options = raw["synthetic"] or {}
+            if not isinstance(options, Mapping):
+                raise SpecError("expected a mapping such as {seed: 0}", loc.where("synthetic"))
+            seed = parse_int(options.get("seed", DEFAULT_SEED), loc.child("synthetic").where("seed"))
+            noise = parse_float(options.get("noise", 0.02), loc.child("synthetic").where("noise"))
+            length = steps if steps is not None else registry.default_steps("ReduceLROnPlateau", {})
+            values = synthetic_loss(length, seed, noise)
+            metric_source = f"synthetic(seed={seed})"
+    else:
+        raise SpecError("expected a list of numbers, {csv: FILE, column: NAME} or {synthetic: {seed: 0}}", where)
+    if steps is not None and len(values) < steps:
+        raise SpecError(f"the metric has {len(values)} values, fewer than the {steps} steps to simulate", where)
+    if not all(math.isfinite(v) for v in values):
+        raise SpecError("metric values must be finite", where)
+    return Metric(values=values, source=metric_source, name=name, plot=plot)

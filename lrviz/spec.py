@@ -1,0 +1,714 @@
+"""The Spec model: what to simulate, validated and frozen.
+
+Flags (:mod:`lrviz.flags`) and YAML files (:mod:`lrviz.yamlspec`) are both turned into the same
+plain structure (dicts, lists, scalars) with a :class:`Locator` that names where each value came
+from; :func:`build_spec` validates that structure and returns a :class:`Spec`. Every error names
+the flag or the YAML key (with file and line). Never imports torch or matplotlib.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lrviz import registry
+from lrviz.errors import SpecError
+from lrviz.expressions import Expression
+from lrviz.registry import Param, SchedulerInfo
+
+DEFAULT_LR = 0.1
+MAX_STEPS = 10_000_000  # per curve; checked before any work starts
+MAX_CURVES = 200  # per command, after sweeps are expanded
+
+# Values torch accepts silently but that make no schedule: (lower bound, inclusive).
+_LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
+    "step_size": (1, True),
+    "T_max": (1, True),
+    "T_0": (1, True),
+    "T_mult": (1, True),
+    "total_iters": (0, True),
+    "total_steps": (1, True),
+    "epochs": (1, True),
+    "steps_per_epoch": (1, True),
+    "step_size_up": (1, True),
+    "step_size_down": (1, True),
+    "gamma": (0, False),
+    "eta_min": (0, True),
+    "max_lr": (0, False),
+    "base_lr": (0, True),
+    "factor": (0, True),
+    "start_factor": (0, False),
+    "end_factor": (0, True),
+    "power": (0, True),
+    "patience": (0, True),
+    "cooldown": (0, True),
+    "threshold": (0, True),
+    "min_lr": (0, True),
+    "eps": (0, True),
+    "div_factor": (0, False),
+    "final_div_factor": (0, False),
+    "base_momentum": (0, True),
+    "max_momentum": (0, True),
+}
+_UNIT_INTERVAL = {"pct_start", "factor", "start_factor", "end_factor"}
+
+
+# --------------------------------------------------------------------------- where values came from
+
+
+class Locator:
+    """Names the origin of a value in error messages: a flag, or a YAML file, line and key path."""
+
+    def where(self, key: str | int | None = None) -> str:
+        raise NotImplementedError
+
+    def child(self, key: str | int) -> Locator:
+        raise NotImplementedError
+
+
+class FlagLocator(Locator):
+    """Values from the command line: a key is named by its flag."""
+
+    def __init__(
+        self,
+        flags: Mapping[str, str] | None = None,
+        default: str = "command line",
+        children: Mapping[str, FlagLocator] | None = None,
+    ) -> None:
+        self.flags = dict(flags or {})
+        self.default = default
+        self.children = dict(children or {})
+
+    def where(self, key: str | int | None = None) -> str:
+        if key is None:
+            return self.default
+        return self.flags.get(str(key), "--" + str(key).lower().replace("_", "-"))
+
+    def child(self, key: str | int) -> Locator:
+        return self.children.get(str(key), self)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """One torch scheduler: its class name, its parameters (torch names), nested schedulers."""
+
+    type: str
+    params: tuple[tuple[str, Any], ...] = ()
+    children: tuple[SchedulerSpec, ...] = ()
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters: expressions as their text, nested schedulers as dicts."""
+        out: dict[str, Any] = {}
+        for key, value in self.params:
+            if isinstance(value, Expression):
+                value = value.text
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[key] = value
+        if self.children:
+            out["schedulers"] = [{"type": c.type, **c.to_dict()} for c in self.children]
+        return out
+
+    def describe(self) -> str:
+        """`CosineAnnealingLR(T_max=150)`."""
+        inner = ", ".join(f"{k}={_format_value(v)}" for k, v in self.params)
+        if self.children:
+            kids = ", ".join(c.describe() for c in self.children)
+            inner = f"{inner}, [{kids}]" if inner else f"[{kids}]"
+        return f"{self.type}({inner})"
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """detectron2-style warmup: the schedule's value times a factor rising to 1 over `steps`."""
+
+    steps: int
+    factor: float = 0.001
+    method: str = "linear"  # linear | constant
+
+    def factor_at(self, step: int) -> float:
+        """detectron2's `_get_warmup_factor_at_iter`."""
+        if step >= self.steps:
+            return 1.0
+        if self.method == "constant":
+            return self.factor
+        alpha = step / self.steps
+        return self.factor * (1 - alpha) + alpha
+
+
+@dataclass(frozen=True)
+class ParamGroup:
+    """One optimizer param group with its own base LR."""
+
+    name: str
+    lr: float
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The validation metric ReduceLROnPlateau is stepped with, one value per step."""
+
+    values: tuple[float, ...]
+    source: str  # "list", "synthetic(seed=0)", "file.csv:val_loss"
+    name: str = "metric"
+    plot: bool = False
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """One curve: a scheduler over an optimizer with `lr`, stepped `steps` times."""
+
+    label: str
+    scheduler: SchedulerSpec
+    lr: float
+    steps: int
+    warmup: Warmup | None = None
+    param_groups: tuple[ParamGroup, ...] = ()
+    metric: Metric | None = None
+    varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
+    source: str | None = None  # the YAML file it came from
+
+    @property
+    def group_lrs(self) -> tuple[float, ...]:
+        return tuple(g.lr for g in self.param_groups) or (self.lr,)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.param_groups) or ("",)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything one command simulates."""
+
+    curves: tuple[CurveSpec, ...]
+    title: str | None = None
+    sources: tuple[str, ...] = field(default=())
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, Expression):
+        return repr(value.text)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_format_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_float(value: Any, where: str, what: str = "a number") -> float:
+    """A finite float from a number or numeric text."""
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise SpecError(f"expected {what}, got {value!r}", where) from None
+    elif _is_number(value):
+        number = float(value)
+    else:
+        raise SpecError(f"expected {what}, got {_show(value)}", where)
+    if not math.isfinite(number):
+        raise SpecError(f"expected a finite number, got {value}", where)
+    return number
+
+
+def parse_int(value: Any, where: str, what: str = "an integer") -> int:
+    """An int from an integral number or text (`1e3` is 1000; `2.5` is an error)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    number = parse_float(value, where, what)
+    if not number.is_integer():
+        raise SpecError(f"expected {what}, got {_show(value)}", where)
+    return int(number)
+
+
+def _parse_bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise SpecError(f"expected true or false, got {_show(value)}", where)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return str(value)
+
+
+def _check_bounds(param: Param, value: float, where: str) -> None:
+    bound = _LOWER_BOUNDS.get(param.name)
+    if bound is not None:
+        low, inclusive = bound
+        if value < low or (value == low and not inclusive):
+            relation = "at least" if inclusive else "greater than"
+            raise SpecError(f"must be {relation} {low:g}, got {value:g}", where)
+    if param.name in _UNIT_INTERVAL and param.kind == "float" and value > 1:
+        raise SpecError(f"must be at most 1, got {value:g}", where)
+
+
+def coerce(param: Param, value: Any, where: str) -> Any:
+    """A raw flag or YAML value as the type torch expects for `param`."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
+        if param.optional:
+            return None
+        raise SpecError("a value is required", where)
+    kind = param.kind
+    if kind == "int":
+        number = parse_int(value, where)
+        _check_bounds(param, number, where)
+        return number
+    if kind == "float":
+        number = parse_float(value, where)
+        _check_bounds(param, number, where)
+        return number
+    if kind == "bool":
+        return _parse_bool(value, where)
+    if kind == "choice":
+        text = str(value).strip()
+        if text not in param.choices:
+            allowed = ", ".join(param.choices)
+            raise SpecError(
+                f"expected one of {allowed}, got {text!r}{registry.suggest(text, list(param.choices))}",
+                where,
+            )
+        return text
+    if kind == "int_list":
+        items: Sequence[Any]
+        if isinstance(value, str):
+            items = [item for item in value.replace(";", ",").split(",") if item.strip()]
+        elif isinstance(value, (list, tuple)):
+            items = value
+        elif _is_number(value):
+            items = [value]
+        else:
+            raise SpecError(f"expected a list of integers, got {_show(value)}", where)
+        result = []
+        for item in items:
+            try:
+                result.append(parse_int(item, where, "integers"))
+            except SpecError:
+                raise SpecError(
+                    f"expected integer steps, got {_show(item)} "
+                    "(torch compares milestones with the integer step count, so a fractional one never fires)",
+                    where,
+                ) from None
+            if result[-1] < 0:
+                raise SpecError(f"must not be negative, got {result[-1]}", where)
+        return tuple(result)
+    if kind == "expression":
+        if isinstance(value, Expression):
+            return value
+        if _is_number(value):
+            value = str(value)
+        if not isinstance(value, str):
+            raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
+        return Expression(value, where)
+    raise SpecError(f"cannot be given here (kind {kind})", where)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], loc: Locator, what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = registry.suggest(str(key), list(allowed))
+            if not hint:
+                hint = f" (expected one of: {', '.join(allowed)})"
+            raise SpecError(f"unknown {what} '{key}'{hint}", loc.where(key))
+
+
+def build_scheduler(raw: Any, loc: Locator) -> tuple[SchedulerSpec, dict[str, list[Any]]]:
+    """A SchedulerSpec from `{type: ..., param: value, ...}`, and the values to sweep.
+
+    A flag value that lists alternatives arrives as :class:`Sweep`; those are returned separately
+    so the curve can expand them.
+    """
+    if isinstance(raw, str):
+        raw = {"type": raw}
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"expected a mapping with a 'type' key, got {_show(raw)}", loc.where())
+    if "type" not in raw:
+        raise SpecError("missing key 'type' (a torch scheduler class name or alias)", loc.where())
+    info = registry.resolve(raw["type"], loc.where("type"))
+    params: dict[str, Any] = {}
+    sweeps: dict[str, list[Any]] = {}
+    children: tuple[SchedulerSpec, ...] = ()
+    names = [p.name for p in info.params]
+    for key, value in raw.items():
+        if key == "type":
+            continue
+        param = info.param(key)
+        if param is None:
+            hint = registry.suggest(str(key), names) or f" (its parameters: {', '.join(names) or 'none'})"
+            raise SpecError(f"unknown parameter for {info.name}{hint}", loc.where(key))
+        where = loc.where(key)
+        if param.kind == "schedulers":
+            children = _build_children(value, loc.child(key), info)
+        elif isinstance(value, Sweep):
+            if not param.sweepable:
+                raise SpecError("cannot be swept", where)
+            sweeps[key] = [coerce(param, item, where) for item in value.values]
+        else:
+            params[key] = coerce(param, value, where)
+    for param in info.params:
+        if param.required and param.name not in params and param.name not in sweeps and param.kind != "schedulers":
+            named = param.flag if isinstance(loc, FlagLocator) else param.name
+            raise SpecError(
+                f"{info.name} needs {named}: {param.help or param.annotation}",
+                loc.where(param.name) if isinstance(loc, FlagLocator) else loc.where(),
+            )
+        if param.kind == "schedulers" and not children:
+            raise SpecError(f"{info.name} needs 'schedulers': a list of schedulers", loc.where())
+    if info.name == "SequentialLR" and "milestones" in params:
+        _check_sequential(params["milestones"], children, loc)
+    ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
+    return SchedulerSpec(info.name, ordered, children), sweeps
+
+
+def _build_children(value: Any, loc: Locator, parent: SchedulerInfo) -> tuple[SchedulerSpec, ...]:
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SpecError("expected a non-empty list of schedulers", loc.where())
+    children = []
+    for index, item in enumerate(value):
+        child, sweeps = build_scheduler(item, loc.child(index))
+        if sweeps:
+            raise SpecError("sweeps inside nested schedulers are not supported", loc.child(index).where())
+        if child.type == "ReduceLROnPlateau":
+            raise SpecError(
+                f"{parent.name} cannot contain ReduceLROnPlateau (torch requires LRScheduler)",
+                loc.child(index).where("type"),
+            )
+        children.append(child)
+    return tuple(children)
+
+
+def _check_sequential(milestones: tuple[int, ...], children: tuple[SchedulerSpec, ...], loc: Locator) -> None:
+    if len(milestones) != len(children) - 1:
+        raise SpecError(
+            f"SequentialLR needs one milestone fewer than schedulers: {len(children)} schedulers, "
+            f"{len(milestones)} milestones",
+            loc.where("milestones"),
+        )
+    if list(milestones) != sorted(set(milestones)):
+        raise SpecError("SequentialLR milestones must be strictly increasing", loc.where("milestones"))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Alternative values for one parameter, from a flag like `--gamma 0.9,0.95`."""
+
+    values: tuple[Any, ...]
+
+
+CURVE_KEYS = ("label", "scheduler", "sweep", "warmup", "lr", "steps", "param_groups", "metric")
+FILE_KEYS = ("title", "lr", "steps", "curves", "style")
+
+
+def _build_warmup(raw: Any, loc: Locator) -> Warmup | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise SpecError("expected a mapping with steps, factor and method", loc.where())
+    _check_keys(raw, ("steps", "factor", "method"), loc, "warmup key")
+    if "steps" not in raw:
+        raise SpecError("warmup needs 'steps'", loc.where())
+    steps = parse_int(raw["steps"], loc.where("steps"))
+    if steps < 0:
+        raise SpecError(f"must not be negative, got {steps}", loc.where("steps"))
+    factor = parse_float(raw.get("factor", 0.001), loc.where("factor"))
+    if not 0 <= factor <= 1:
+        raise SpecError(f"must be between 0 and 1, got {factor:g}", loc.where("factor"))
+    method = str(raw.get("method", "linear"))
+    if method not in ("linear", "constant"):
+        raise SpecError(
+            f"expected one of linear, constant, got {method!r}{registry.suggest(method, ['linear', 'constant'])}",
+            loc.where("method"),
+        )
+    return Warmup(steps, factor, method)
+
+
+def _build_param_groups(raw: Any, lr: float, loc: Locator) -> tuple[ParamGroup, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, (list, tuple)) or not raw:
+        raise SpecError("expected a non-empty list of param groups", loc.where())
+    groups = []
+    for index, item in enumerate(raw):
+        item_loc = loc.child(index)
+        if not isinstance(item, Mapping):
+            raise SpecError("expected a mapping with name and lr or lr_scale", item_loc.where())
+        _check_keys(item, ("name", "lr", "lr_scale"), item_loc, "param group key")
+        if "lr" in item and "lr_scale" in item:
+            raise SpecError("give lr or lr_scale, not both", item_loc.where("lr_scale"))
+        group_lr = lr
+        if "lr" in item:
+            group_lr = parse_float(item["lr"], item_loc.where("lr"))
+        elif "lr_scale" in item:
+            group_lr = lr * parse_float(item["lr_scale"], item_loc.where("lr_scale"))
+        if group_lr <= 0:
+            raise SpecError(f"a param group's LR must be positive, got {group_lr:g}", item_loc.where())
+        groups.append(ParamGroup(str(item.get("name", f"group {index}")), group_lr))
+    return tuple(groups)
+
+
+def _positive_lr(value: Any, where: str) -> float:
+    lr = parse_float(value, where)
+    if lr <= 0:
+        raise SpecError(f"must be positive, got {lr:g}", where)
+    return lr
+
+
+def _steps(value: Any, where: str) -> int:
+    steps = parse_int(value, where)
+    if steps < 1:
+        raise SpecError(f"must be at least 1, got {steps}", where)
+    if steps > MAX_STEPS:
+        raise SpecError(f"must be at most {MAX_STEPS:,} per curve, got {steps:,}", where)
+    return steps
+
+
+def _label_for(varied: Sequence[tuple[str, Any]], base: str | None, scheduler: SchedulerSpec) -> str:
+    varying = ", ".join(f"{key}={_format_value(value)}" for key, value in varied)
+    if base and varying:
+        return f"{base}: {varying}"
+    return base or varying or scheduler.describe()
+
+
+def build_curves(
+    raw: Mapping[str, Any],
+    loc: Locator,
+    defaults: Mapping[str, Any],
+    source: str | None = None,
+) -> list[CurveSpec]:
+    """The curves one curve entry describes: one, or one per combination of swept values."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"expected a mapping with a 'scheduler' key, got {_show(raw)}", loc.where())
+    _check_keys(raw, CURVE_KEYS, loc, "key")
+    if "scheduler" not in raw:
+        raise SpecError("missing key 'scheduler'", loc.where())
+    scheduler_loc = loc.child("scheduler")
+    base_scheduler, flag_sweeps = build_scheduler(raw["scheduler"], scheduler_loc)
+    info = registry.resolve(base_scheduler.type)
+
+    lr_value = raw.get("lr", defaults.get("lr", DEFAULT_LR))
+    lr_where = loc.where("lr") if "lr" in raw else defaults.get("lr_where", loc.where("lr"))
+    lr_values = (
+        [_positive_lr(v, lr_where) for v in lr_value.values]
+        if isinstance(lr_value, Sweep)
+        else [_positive_lr(lr_value, lr_where)]
+    )
+
+    sweeps: dict[str, list[Any]] = dict(flag_sweeps)
+    if "sweep" in raw and raw["sweep"] is not None:
+        sweep_loc = loc.child("sweep")
+        if not isinstance(raw["sweep"], Mapping) or not raw["sweep"]:
+            raise SpecError("expected a mapping of parameter name to a list of values", loc.where("sweep"))
+        for key, values in raw["sweep"].items():
+            where = sweep_loc.where(key)
+            if key == "lr":
+                if not isinstance(values, (list, tuple)) or not values:
+                    raise SpecError("expected a non-empty list of values", where)
+                lr_values = [_positive_lr(v, where) for v in values]
+                continue
+            param = info.param(key)
+            if param is None:
+                names = [p.name for p in info.params if p.sweepable] + ["lr"]
+                raise SpecError(f"{info.name} has no parameter '{key}'{registry.suggest(str(key), names)}", where)
+            if not param.sweepable:
+                raise SpecError("cannot be swept", where)
+            if not isinstance(values, (list, tuple)) or not values:
+                raise SpecError("expected a non-empty list of values", where)
+            sweeps[key] = [coerce(param, v, where) for v in values]
+
+    warmup = _build_warmup(raw.get("warmup"), loc.child("warmup"))
+    steps_raw = raw.get("steps", defaults.get("steps"))
+    steps_where = loc.where("steps") if "steps" in raw else defaults.get("steps_where", loc.where("steps"))
+    label = raw.get("label")
+    if label is not None and not isinstance(label, (str, int, float)):
+        raise SpecError("expected text", loc.where("label"))
+
+    combos: list[tuple[tuple[str, Any], ...]] = [()]
+    axes: list[list[tuple[str, Any]]] = [[(key, v) for v in values] for key, values in sweeps.items()]
+    if len(lr_values) > 1:
+        axes.append([("lr", v) for v in lr_values])
+    if axes:
+        combos = [tuple(c) for c in itertools.product(*axes)]
+    if len(combos) > MAX_CURVES:
+        raise SpecError(
+            f"the sweep makes {len(combos)} curves; at most {MAX_CURVES}",
+            loc.where("sweep" if "sweep" in raw else None),
+        )
+
+    explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
+    metric = None
+    if "metric" in raw or info.kind.metric_driven:
+        if not info.kind.metric_driven:
+            raise SpecError(f"only ReduceLROnPlateau is stepped with a metric, not {info.name}", loc.where("metric"))
+        from lrviz.metrics import build_metric
+
+        metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
+
+    curves = []
+    for combo in combos:
+        overrides = {k: v for k, v in combo if k != "lr"}
+        curve_lr = dict(combo).get("lr", lr_values[0])
+        params = base_scheduler.kwargs
+        params.update(overrides)
+        ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
+        scheduler = SchedulerSpec(base_scheduler.type, ordered, base_scheduler.children)
+        _check_scheduler_values(scheduler, scheduler_loc)
+        if explicit_steps is not None:
+            steps = explicit_steps
+        elif metric is not None:
+            steps = len(metric.values)
+        else:
+            steps = registry.default_steps(
+                scheduler.type, scheduler.kwargs, [(c.type, c.kwargs) for c in scheduler.children]
+            )
+        curves.append(
+            CurveSpec(
+                label=_label_for(combo, None if label is None else str(label), scheduler),
+                scheduler=scheduler,
+                lr=curve_lr,
+                steps=steps,
+                warmup=warmup,
+                param_groups=_build_param_groups(raw.get("param_groups"), curve_lr, loc.child("param_groups")),
+                metric=metric,
+                varied=combo,
+                source=source,
+            )
+        )
+    if steps_raw is None and len(curves) > 1:
+        # one x range for a comparison figure, where every curve can run that long
+        longest = max(c.steps for c in curves)
+        curves = [_with_steps(c, longest) for c in curves]
+    for curve in curves:
+        _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
+    return curves
+
+
+def _replace(curve: CurveSpec, **changes: Any) -> CurveSpec:
+    from dataclasses import replace
+
+    return replace(curve, **changes)
+
+
+def _with_steps(curve: CurveSpec, steps: int) -> CurveSpec:
+    limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
+    return _replace(curve, steps=min(steps, limit) if limit else steps)
+
+
+def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
+    params = scheduler.kwargs
+    if scheduler.type == "OneCycleLR" and registry.total_length("OneCycleLR", params) is None:
+        raise SpecError(
+            "OneCycleLR needs total_steps (--total-steps), or both epochs and steps_per_epoch",
+            loc.where("total_steps"),
+        )
+    cyclic = scheduler.type == "CyclicLR" and "base_lr" in params and "max_lr" in params
+    if cyclic and params["max_lr"] < params["base_lr"]:
+        raise SpecError(f"max_lr ({params['max_lr']:g}) is below base_lr ({params['base_lr']:g})", loc.where("max_lr"))
+
+
+def _check_length(curve: CurveSpec, where: str) -> None:
+    limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
+    if limit is not None and curve.steps > limit:
+        raise SpecError(
+            f"{curve.steps} steps is longer than {curve.scheduler.type} allows: it was built for "
+            f"{limit} steps and torch raises 'Tried to step {limit + 1} times' on the scheduler.step() "
+            f"after optimizer step {limit}; set --total-steps to at least {curve.steps} or --steps to at most {limit}",
+            where,
+        )
+
+
+def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_ok: bool = True) -> Spec:
+    """A Spec from a flags or YAML structure: `curves:` or one curve's keys at the top level."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"expected a mapping of keys (title, lr, steps, curves, ...), got {_show(raw)}", loc.where())
+    if "curves" in raw:
+        _check_keys(raw, FILE_KEYS, loc, "key")
+        entries = raw["curves"]
+        if not isinstance(entries, (list, tuple)):
+            raise SpecError("expected a list of curves", loc.where("curves"))
+        if not entries:
+            raise SpecError("the list of curves is empty", loc.where("curves"))
+        curve_locs = [loc.child("curves").child(i) for i in range(len(entries))]
+    else:
+        if not single_curve_ok:
+            raise SpecError("missing key 'curves'", loc.where())
+        _check_keys(raw, tuple(dict.fromkeys(FILE_KEYS + CURVE_KEYS)), loc, "key")
+        if "scheduler" not in raw:
+            raise SpecError("missing key 'scheduler' (or 'curves' for several curves)", loc.where())
+        entries = [{k: v for k, v in raw.items() if k in CURVE_KEYS and k not in ("lr", "steps")}]
+        curve_locs = [loc]
+    defaults: dict[str, Any] = {}
+    if "lr" in raw:
+        defaults["lr"] = raw["lr"]
+        defaults["lr_where"] = loc.where("lr")
+    if "steps" in raw:
+        _steps(raw["steps"], loc.where("steps"))
+        defaults["steps"] = raw["steps"]
+        defaults["steps_where"] = loc.where("steps")
+    title = raw.get("title")
+    if title is not None and not isinstance(title, (str, int, float)):
+        raise SpecError("expected text", loc.where("title"))
+    curves: list[CurveSpec] = []
+    for entry, curve_loc in zip(entries, curve_locs, strict=True):
+        curves.extend(build_curves(entry, curve_loc, defaults, source))
+        if len(curves) > MAX_CURVES:
+            raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
+    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else ())
+
+
+def merge_specs(specs: Sequence[Spec]) -> Spec:
+    """One Spec holding every curve of several (e.g. several YAML files)."""
+    curves = tuple(itertools.chain.from_iterable(s.curves for s in specs))
+    if len(curves) > MAX_CURVES:
+        raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
+    titles = [s.title for s in specs if s.title]
+    title = titles[0] if len(specs) == 1 and titles else None
+    sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))
+    return Spec(curves, title, sources)
+
+
+def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
+    """The scheduler and every nested one, depth first."""
+    yield scheduler
+    for child in scheduler.children:
+        yield from iter_schedulers(child)
