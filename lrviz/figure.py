@@ -113,7 +113,7 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
             drawstyle="steps-post",
             linewidth=1.0,
             alpha=0.8,
-            label=f"{curve.label} momentum",
+            label="momentum" if len(curves) == 1 else f"{curve.label} momentum",
             color=PALETTE[index % len(PALETTE)],
             linestyle=":",
         )
@@ -162,7 +162,10 @@ def render(
         if twin is not None:
             more_handles, more_labels = twin.get_legend_handles_labels()
             handles, labels = handles + more_handles, labels + more_labels
-        if len(handles) > 1:
+        if twin is not None:
+            # "best" only avoids the primary axes' lines: keep the legend clear of both
+            figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2))
+        elif len(handles) > 1:
             ax.legend(handles, labels, loc="best")
     return figure
 
@@ -191,3 +194,42 @@ def save_figure(figure: Figure, path: str | Path, dpi: float | None = None, flag
             )
 
     return write_atomic(target, write, flag)
+
+
+def render_panels(
+    groups: Sequence[tuple[str, Sequence[Curve]]], options: RenderOptions | None = None, columns: int | None = None
+) -> Figure:
+    """One panel per group (e.g. per YAML file), shared axes, each curve keeping one colour."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    options = options or RenderOptions()
+    count = max(len(groups), 1)
+    columns = columns or (1 if count == 1 else 2 if count <= 4 else 3)
+    rows = -(-count // columns)
+    width, height = STYLE["figure.figsize"]
+    size = (options.width or width * min(columns, 2) * 0.8, options.height or height * rows * 0.8)
+    with rc_context(STYLE):
+        figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
+        axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+        offset = 0
+        for ax, (title, curves) in zip(axes, groups, strict=False):
+            plot_curves(ax, curves, options, color_offset=offset)
+            offset += sum(len(c.group_names) for c in curves)
+            ax.set_title(title, fontsize="medium")
+            twin = _secondary(ax, curves, options)
+            handles, labels = ax.get_legend_handles_labels()
+            if twin is not None:
+                more_handles, more_labels = twin.get_legend_handles_labels()
+                handles, labels = handles + more_handles, labels + more_labels
+            if len(handles) > 1:
+                ax.legend(handles, labels, loc="best")
+            if not ax.get_subplotspec().is_last_row():
+                ax.set_xlabel("")
+            if not ax.get_subplotspec().is_first_col():
+                ax.set_ylabel("")
+        for ax in axes[len(groups) :]:
+            ax.set_visible(False)
+        if options.title:
+            figure.suptitle(options.title)
+    return figure

@@ -147,7 +147,7 @@ def simulate_curve(curve: CurveSpec) -> Curve:
                 scheduler.step(metric[k])
             else:
                 scheduler.step()
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        except (ValueError, ZeroDivisionError, OverflowError, NotImplementedError, TypeError) as exc:
             raise ScheduleError(
                 f"{curve.scheduler.type} fails on the scheduler.step() after optimizer step {k}: {_one_line(exc)}"
                 f" ({curve.label})"

@@ -409,6 +409,12 @@ def _build_children(value: Any, loc: Locator, parent: SchedulerInfo) -> tuple[Sc
         child, sweeps = build_scheduler(item, loc.child(index))
         if sweeps:
             raise SpecError("sweeps inside nested schedulers are not supported", loc.child(index).where())
+        if parent.name == "SequentialLR" and child.children:
+            raise SpecError(
+                f"SequentialLR cannot contain {child.type}: torch restarts each child with step(0) at its milestone, "
+                "which composite schedulers do not support (put the SequentialLR inside a ChainedScheduler instead)",
+                loc.child(index).where("type"),
+            )
         if child.type == "ReduceLROnPlateau":
             raise SpecError(
                 f"{parent.name} cannot contain ReduceLROnPlateau (torch requires LRScheduler)",

@@ -11,6 +11,7 @@ import typer
 from lrviz.cli.app import app
 from lrviz.errors import SpecError
 from lrviz.flags import CurveFlags, spec_from_tokens
+from lrviz.spec import Spec
 
 # Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
 # signatures through the registry, so the command takes every token and parses them itself.
@@ -156,20 +157,27 @@ def plot(
 def compare(
     ctx: typer.Context,
     targets: Annotated[
-        Optional[list[str]],
+        Optional[list[str]],  # noqa: UP045
         typer.Argument(
             metavar="FILE.yaml...", help="YAML spec files: every curve of every file on one figure.", show_default=False
         ),
-    ] = None,  # noqa: UP045
+    ] = None,
     title: Title = None,
+    grid: Annotated[
+        bool,
+        typer.Option("--grid", help="One panel per file (shared axes, consistent colours).", rich_help_panel="Output"),
+    ] = False,
     output: Output = None,
     log_y: LogY = False,
     help_: Help = False,
 ) -> None:
     """Overlay every curve of every YAML file on one figure, with one table comparing them all.
 
-    Example: `lrviz compare configs/cosine_tmax.yaml configs/exponential_gamma.yaml -o both.png`
+    Example: `lrviz compare configs/cosine_tmax.yaml configs/exponential_gamma.yaml --grid -o panels.png`
     """
+    from lrviz.spec import merge_specs
+    from lrviz.yamlspec import load_spec_file
+
     tokens = _tokens(ctx, targets)
     if help_:
         _help_requested(ctx, [])
@@ -178,21 +186,36 @@ def compare(
             raise SpecError("unknown option for compare (scheduler flags belong in the YAML files)", token)
     if not tokens:
         raise SpecError("missing YAML files to compare", "FILE.yaml")
-    spec = spec_from_tokens(tokens, CurveFlags(title=title))
-    _draw(spec, output or "compare.png", log_y)
+    for token in tokens:
+        if not token.lower().endswith((".yaml", ".yml")):
+            raise SpecError("expected a YAML spec file (.yaml); to plot a scheduler by name use `lrviz plot`", token)
+    specs = [load_spec_file(token) for token in tokens]
+    merged = merge_specs(specs)
+    spec = Spec(merged.curves, title, merged.sources)
+    panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
+    _draw(spec, output or "compare.png", log_y, panels)
 
 
-def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, imported lazily
+def _draw(spec: Spec, output: str, log_y: bool, panels: list[tuple[str, int]] | None = None) -> None:
+    """Simulate, save the figure (one panel per (title, curve count) in `panels`), print the table."""
     from rich.console import Console
 
-    from lrviz.figure import RenderOptions, render, save_figure
+    from lrviz.figure import RenderOptions, render, render_panels, save_figure
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
 
     check_output_path(output, FIGURE_SUFFIXES)
     curves = simulate(spec)
-    figure = render(curves, RenderOptions(title=spec.title, log_y=log_y))
+    options = RenderOptions(title=spec.title, log_y=log_y)
+    if panels is None:
+        figure = render(curves, options)
+    else:
+        groups, start = [], 0
+        for panel_title, count in panels:
+            groups.append((panel_title, curves[start : start + count]))
+            start += count
+        figure = render_panels(groups, options)
     path = save_figure(figure, output)
     console = Console(highlight=False)
     for table in curve_tables(curves, spec.title, console.width):
