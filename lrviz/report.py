@@ -37,13 +37,21 @@ def key_steps(lr: np.ndarray, limit: int = MAX_KEY_STEPS) -> list[int]:
     tolerance = np.maximum(np.maximum(np.abs(lr[:-1]), np.abs(lr[1:])) * 1e-12, scale * 1e-300)
     signs = np.where(np.abs(diffs) <= tolerance, 0, np.sign(diffs)).astype(int)
     events: list[int] = []
+    skip_turn = False
     for i, sign in enumerate(signs):
         previous = signs[i - 1] if i > 0 else 0
         following = signs[i + 1] if i + 1 < len(signs) else 0
+        if skip_turn:
+            skip_turn = False
+            continue
         if sign != 0 and previous == 0 and following == 0:
             events.append(i + 1)  # an isolated jump: the new value holds from step i + 1
         elif sign != 0 and previous != 0 and sign != previous:
-            events.append(i)  # a turn (peak, trough, restart)
+            if following == previous:
+                events.append(i + 1)  # a restart: one step against the trend, which then resumes
+                skip_turn = True
+            else:
+                events.append(i)  # a turn: peak or trough at step i
         elif sign == 0 and previous != 0 and i > 0 and not (i >= 2 and signs[i - 2] == 0):
             events.append(i)  # a ramp ends: flat from step i on
         elif sign != 0 and previous == 0 and following != 0 and i > 0:

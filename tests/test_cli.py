@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import torch_lrs
+from test_simulation import CASES
 
 import lrviz
 
@@ -132,6 +133,13 @@ def test_plot_name_help_lists_the_schedulers_parameters(cli):
     assert "--steps" in result.out and "--output" in result.out
 
 
+@pytest.mark.parametrize(("tokens", "name", "kwargs", "steps"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_export_of_every_scheduler_equals_torch(cli, tokens, name, kwargs, steps):
+    result = cli("export", *tokens, "--steps", str(steps))
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["curves"][0]["lr"] == torch_lrs(name, steps, **kwargs)
+
+
 @pytest.mark.parametrize(
     ("args", "line"),
     [
@@ -235,6 +243,18 @@ def test_real_entry_point_in_a_subprocess(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: NAME: unknown scheduler 'nope'")
     assert "\x1b[" not in bad.stderr  # no colour codes in a pipe
+    table = subprocess.run(
+        [*_entry_point(), "plot", "step", "--step-size", "5", "--steps", "12", "-o", "s.svg"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "TERM": "xterm-256color"},
+        timeout=120,
+        check=False,
+    )
+    assert table.returncode == 0, table.stderr
+    assert "5: 0.01" in table.stdout and "\x1b[" not in table.stdout
+    assert table.stderr == "wrote s.svg\n"
 
 
 def test_internal_error_exits_70_without_traceback(cli, monkeypatch):

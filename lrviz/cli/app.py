@@ -28,7 +28,7 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     # Imported for their @app.command side effect; each module holds one family of commands.
-    from lrviz.cli import catalog, gallery, plot  # noqa: F401
+    from lrviz.cli import plot, catalog, gallery  # noqa: F401, I001 - registration order is help order
 
 
 def error_line(message: str) -> None:
