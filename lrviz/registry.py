@@ -404,7 +404,7 @@ EXAMPLES: dict[str, str] = {
     "OneCycleLR": "lrviz plot onecycle --max-lr 0.1 --total-steps 1000",
     "LambdaLR": 'lrviz plot lambda --lr-lambda "0.5 ** (epoch // 30)" --steps 120',
     "MultiplicativeLR": 'lrviz plot multiplicative --lr-lambda "0.95 if epoch < 50 else 0.99"',
-    "SequentialLR": "lrviz plot configs/hf_linear_warmup.yaml",
+    "SequentialLR": "lrviz plot configs/warmup_cosine_sequential.yaml",
     "ChainedScheduler": "lrviz plot configs/chained.yaml",
     "ReduceLROnPlateau": "lrviz plot plateau --patience 5 --metric synthetic:0 --steps 200",
 }

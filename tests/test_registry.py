@@ -86,3 +86,18 @@ def test_help_list_and_show_never_import_torch_or_matplotlib():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", list(registry.EXAMPLES), ids=str)
+def test_show_examples_run(name, cli, tmp_path):
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    assert set(registry.EXAMPLES) == set(registry.catalog())
+    shutil.copytree(Path(__file__).resolve().parents[1] / "configs", tmp_path / "configs")
+    args = shlex.split(registry.EXAMPLES[name])
+    assert args[:2] == ["lrviz", "plot"]
+    result = cli(*args[1:], "-o", "example.png")
+    assert result.code == 0, result.err
+    assert (tmp_path / "example.png").stat().st_size > 0
