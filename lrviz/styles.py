@@ -8,6 +8,7 @@ parameters themselves are read when a figure is drawn (:func:`resolve_style`).
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -124,19 +125,37 @@ def check_styles(value: str | Sequence[str] | None, where: str, base: str | Path
     return tuple(check_style(name, where, base) for name in names)
 
 
+class _Collect(logging.Handler):
+    """Keeps the messages matplotlib logs while it reads a style file (bad keys, bad values)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _read_style_file(path: str, where: str) -> dict[str, Any]:
     from matplotlib import rc_params_from_file
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
+    logger = logging.getLogger("matplotlib")
+    collect = _Collect()
+    logger.addHandler(collect)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             params = rc_params_from_file(path, use_default_template=False)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read style file {path!r}: {exc}", where) from None
-        except ValueError as exc:
-            raise SpecError(f"bad value in style file {path!r}: {' '.join(str(exc).split())}", where) from None
-    if caught:
-        raise SpecError(f"in style file {path!r}: {' '.join(str(caught[0].message).split())}", where)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read style file {path!r}: {exc}", where) from None
+    except ValueError as exc:
+        raise SpecError(f"bad value in style file {path!r}: {' '.join(str(exc).split())}", where) from None
+    finally:
+        logger.removeHandler(collect)
+    problems = collect.messages + [str(w.message) for w in caught]
+    if problems:
+        first = problems[0].strip().splitlines()[0]
+        raise SpecError(f"in style file {path!r}: {' '.join(first.split())}", where)
     return dict(params)
 
 
