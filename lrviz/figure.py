@@ -312,19 +312,33 @@ def render(
 
 
 def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
-    """The Python API's figure: `curves` (or a Spec or YAML path, simulated first) drawn on `ax` or a new Figure.
+    """The Python API's figure: `curves` drawn on `ax` (when given) or on a new Figure.
 
-    Keyword arguments are :class:`RenderOptions` fields: ``plot(curves, style="paper", log_y=True)``.
+    `curves` may also be a Spec or a YAML path: it is simulated first, and its title and
+    `style` settings apply unless given here. Keyword arguments are :class:`RenderOptions`
+    fields: ``plot(curves, style="paper", log_y=True, mark_milestones=True)``.
     """
     from lrviz.simulation import Curve, simulate
+    from lrviz.spec import Spec
 
-    if not isinstance(curves, Curve) and not (
-        isinstance(curves, Sequence) and not isinstance(curves, str) and all(isinstance(c, Curve) for c in curves)
-    ):
-        curves = simulate(curves)
-    elif isinstance(curves, Curve):
+    if isinstance(curves, Curve):
         curves = [curves]
-    return render(curves, RenderOptions(**options), ax=ax)
+    elif isinstance(curves, (Spec, str, Path)):
+        spec = curves if isinstance(curves, Spec) else None
+        if spec is None:
+            from lrviz.yamlspec import load_spec_file
+
+            spec = load_spec_file(str(curves))
+        defaults = {
+            "title": spec.title,
+            "style": spec.figure.style or None,
+            "width": spec.figure.width,
+            "height": spec.figure.height,
+            "dpi": spec.figure.dpi,
+        }
+        options = {**{k: v for k, v in defaults.items() if v is not None}, **options}
+        curves = simulate(spec)
+    return render(list(curves), RenderOptions(**options), ax=ax)
 
 
 SAVE_METADATA = {

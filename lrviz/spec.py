@@ -807,3 +807,57 @@ def figure_settings_from_flags(
     """`--style/--width/--height/--dpi` over a spec's own settings (flags win)."""
     loc = FlagLocator({"use": "--style", "width": "--width", "height": "--height", "dpi": "--dpi"}, "--style")
     return _figure_settings(style, width, height, dpi, loc, None, base)
+
+
+# --------------------------------------------------------------------------- from Python
+
+
+class KeywordLocator(Locator):
+    """Values from Python arguments: errors name `T_max`, `warmup.steps`, `curves[0].lr`.
+
+    With `flatten`, a scheduler's parameters are named alone (`T_max`, as passed to spec_for)
+    rather than `scheduler.T_max`.
+    """
+
+    def __init__(self, path: tuple[str | int, ...] = (), flatten: bool = False, default: str = "spec") -> None:
+        self.path = path
+        self.flatten = flatten
+        self.default = default
+
+    def where(self, key: str | int | None = None) -> str:
+        keys = self.path if key is None else (*self.path, key)
+        text = ""
+        for part in keys:
+            text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+        return text or self.default
+
+    def child(self, key: str | int) -> Locator:
+        if self.flatten and key == "scheduler" and not self.path:
+            return self
+        return KeywordLocator((*self.path, key), self.flatten, self.default)
+
+
+def spec_from_dict(raw: Mapping[str, Any], source: str | None = None) -> Spec:
+    """A Spec from a dict shaped like a YAML spec file (`{"scheduler": {...}}` or `{"curves": [...]}`)."""
+    return build_spec(raw, KeywordLocator(), source)
+
+
+def spec_for(scheduler: str, **kwargs: Any) -> Spec:
+    """One curve (or a sweep) from Python: ``spec_for("cosine", T_max=150, steps=400)``.
+
+    Keyword arguments are the scheduler's torch parameters plus the curve's keys of a YAML spec
+    (lr, steps, label, warmup, sweep, param_groups, metric) and the file's title and style;
+    ``warmup=10`` is short for ``warmup={"steps": 10}``. Validated like flags and YAML: a bad
+    value raises SpecError naming the argument.
+    """
+    raw: dict[str, Any] = {}
+    params: dict[str, Any] = {"type": scheduler}
+    for key, value in kwargs.items():
+        if key in CURVE_KEYS or key in FILE_KEYS:
+            raw[key] = value
+        else:
+            params[key] = value
+    if isinstance(raw.get("warmup"), int) and not isinstance(raw.get("warmup"), bool):
+        raw["warmup"] = {"steps": raw["warmup"]}
+    raw["scheduler"] = params
+    return build_spec(raw, KeywordLocator(flatten=True, default=f"spec_for({scheduler!r})"))
