@@ -273,19 +273,19 @@ def plot(
     Example: `lrviz plot cosine --t-max 150`
     """
     view = PlotView(
-        style,
-        width,
-        height,
-        dpi,
-        steps_per_epoch,
-        x_unit,
-        mark_milestones,
-        annotate_final,
-        momentum,
-        code,
-        term,
-        not no_save,
-        quiet,
+        style=style,
+        width=width,
+        height=height,
+        dpi=dpi,
+        steps_per_epoch=steps_per_epoch,
+        x_unit=x_unit,
+        mark_milestones=mark_milestones,
+        annotate_final=annotate_final,
+        momentum=momentum,
+        code=code,
+        term=term,
+        save=not no_save,
+        quiet=quiet,
     )
     tokens = _tokens(ctx, targets)
     if help_:
@@ -333,19 +333,19 @@ def compare(
     Example: `lrviz compare configs/cosine_tmax.yaml configs/exponential_gamma.yaml -o both.png`
     """
     view = PlotView(
-        style,
-        width,
-        height,
-        dpi,
-        steps_per_epoch,
-        x_unit,
-        mark_milestones,
-        annotate_final,
-        momentum,
-        code,
-        term,
-        not no_save,
-        quiet,
+        style=style,
+        width=width,
+        height=height,
+        dpi=dpi,
+        steps_per_epoch=steps_per_epoch,
+        x_unit=x_unit,
+        mark_milestones=mark_milestones,
+        annotate_final=annotate_final,
+        momentum=momentum,
+        code=code,
+        term=term,
+        save=not no_save,
+        quiet=quiet,
     )
     tokens = _tokens(ctx, targets)
     if help_:
@@ -380,7 +380,8 @@ def _draw(spec, output: str, log_y: bool, view: PlotView | None = None) -> None:
         sys.stdout.write(pytorch_code(spec))
         sys.stdout.flush()
     elif not view.quiet:
-        if view.term if view.term is not None else console.is_terminal:
+        show_chart = console.is_terminal if view.term is None else view.term
+        if show_chart:
             _print_chart(console, curves, options)
         for table in curve_tables(curves, spec.title, console.width):
             console.print(table)
@@ -394,13 +395,13 @@ def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Conso
 
     color = console.is_terminal and not console.no_color and console.color_system is not None
     width, height = chart_size(console.width, console.size.height if console.is_terminal else None)
-    title = spec_title(curves, options)
+    title = _chart_title(curves, options)
     text = render_chart(curves, width, height, color=color, log_y=options.log_y, title=title)
     sys.stdout.write(text)
     sys.stdout.flush()
 
 
-def spec_title(curves, options) -> str | None:  # noqa: ANN001
+def _chart_title(curves, options) -> str | None:  # noqa: ANN001
     """The chart's title: the figure's (the spec's title, or the one curve's label)."""
     if options.title:
         return options.title
