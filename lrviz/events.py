@@ -70,7 +70,7 @@ def _scheduler_events(spec: SchedulerSpec, lr: np.ndarray, start: int, stop: int
         bounds = [start, *(start + m for m in milestones), stop]
         for index, child in enumerate(spec.children):
             child_stop = min(bounds[index + 1], stop)
-            events += [e for e in _scheduler_events(child, lr, bounds[index], child_stop, warmup_steps)]
+            events += _scheduler_events(child, lr, bounds[index], child_stop, warmup_steps)
         events += [Event(start + m, f"→ {child.type}") for m, child in zip(milestones, spec.children[1:], strict=False)]
     elif kind == "ChainedScheduler":
         for child in spec.children:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -225,11 +225,11 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> N
                 ax.text(
                     x,
                     0.98,
-                    f" {event.label}",
+                    f"{event.label} ",
                     transform=transform,
                     rotation=90,
                     va="top",
-                    ha="right",
+                    ha="left",  # right of the line: after a decay, the top there is free
                     fontsize="x-small",
                     color=color,
                     gid="lrviz-event-label",
@@ -285,6 +285,8 @@ def render(
                 ax = figure.add_subplot()
         else:
             figure = ax.figure
+            if options.momentum_layout == "panel":  # one given Axes has no room for a panel
+                options = replace(options, momentum_layout="axis")
         _PALETTE_IN_USE[figure] = style.palette
         save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
         _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))

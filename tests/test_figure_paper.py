@@ -130,6 +130,15 @@ def test_momentum_panel_puts_momentum_below():
     assert len(render(curves, RenderOptions(momentum_layout="off")).axes) == 1
 
 
+def test_momentum_panel_in_a_given_axes_falls_back_to_a_secondary_axis():
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    ax = figure.add_subplot()
+    render(_curves("onecycle", "--max-lr", "0.1", "--total-steps", "50"), RenderOptions(momentum_layout="panel"), ax=ax)
+    assert [a.get_ylabel() for a in figure.axes] == ["learning rate", "momentum"]
+
+
 def _event_xs(ax):
     segments = [c for c in ax.collections if c.get_gid() == "lrviz-events"]
     return sorted(float(seg[0][0]) for c in segments for seg in c.get_segments())
