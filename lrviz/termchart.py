@@ -61,8 +61,12 @@ def render_chart(
     color: bool = False,
     log_y: bool = False,
     title: str | None = None,
+    steps_per_epoch: int | None = None,
 ) -> str:
-    """The chart as text, `width` characters wide at most (ANSI colours only when `color`)."""
+    """The chart as text, `width` characters wide at most (ANSI colours only when `color`).
+
+    With `steps_per_epoch`, x is in epochs (the terminal has no room for a second x axis).
+    """
     import plotext
 
     width, auto_height = chart_size(width)
@@ -80,7 +84,8 @@ def render_chart(
         xs, ys = _thinned(np.asarray(values, dtype=np.float64), POINTS_PER_COLUMN * width)
         if log_y:
             ys = [math.log10(y) if y > 0 else math.nan for y in ys]
-        points = [(x, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)]
+        scale = 1 / steps_per_epoch if steps_per_epoch else 1.0
+        points = [(x * scale, y) for x, y in zip(xs, ys, strict=True) if math.isfinite(y)]
         if not points:
             continue
         marker = "braille" if color else COLORLESS_MARKERS[index % len(COLORLESS_MARKERS)]
@@ -91,7 +96,7 @@ def render_chart(
         figure.draw(signal)
     if title:
         figure.title(_shorten(title, width - 2))
-    figure.label("step", "x")
+    figure.label(f"epoch ({steps_per_epoch} steps)" if steps_per_epoch else "step", "x")
     figure.label("log10 learning rate" if log_y else "learning rate", "y")
     text = figure.build().string(colorless=not color)
     figure.clear()

@@ -57,3 +57,9 @@ def test_long_curves_are_thinned_keeping_jumps():
 def test_log_y_chart():
     text = render_chart(_curves("exp", "--gamma", "0.9", steps="100"), 80, log_y=True)
     assert "log10 learning rate" in text
+
+
+def test_chart_in_epochs():
+    text = render_chart(_curves("cosine", "--t-max", "100"), 80, steps_per_epoch=10)
+    assert "epoch (10 steps)" in text
+    assert "99.0" not in text and "9.9" in text  # the x ticks run to 99 steps = 9.9 epochs

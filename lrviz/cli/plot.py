@@ -396,7 +396,9 @@ def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Conso
     color = console.is_terminal and not console.no_color and console.color_system is not None
     width, height = chart_size(console.width, console.size.height if console.is_terminal else None)
     title = _chart_title(curves, options)
-    text = render_chart(curves, width, height, color=color, log_y=options.log_y, title=title)
+    text = render_chart(
+        curves, width, height, color=color, log_y=options.log_y, title=title, steps_per_epoch=options.steps_per_epoch
+    )
     sys.stdout.write(text)
     sys.stdout.flush()
 
