@@ -74,6 +74,11 @@ class RenderOptions:
 
 MOMENTUM_LAYOUTS = ("axis", "panel", "off")
 X_UNITS = ("step", "epoch")
+MAX_EVENT_LABELS = 12  # more marks than this and their labels overlap: lines only
+
+# What a figure was drawn with (its curves' palette; the rc parameters and DPI to save it with).
+_PALETTE_IN_USE: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_SAVE_SETTINGS: weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], float]] = weakref.WeakKeyDictionary()
 
 
 def _line_style(index: int, palette: Sequence[str] = PALETTE) -> dict[str, Any]:
@@ -101,7 +106,7 @@ def plot_curves(
         for label, values in zip(_series_labels(curve), curve.group_lr, strict=True):
             ax.plot(steps, values, drawstyle="steps-post", label=label, **_line_style(index, palette))
             index += 1
-    ax.set_xlabel(options.x_unit if options.x_scale != 1 else "step")
+    ax.set_xlabel("epoch" if options.x_unit == "epoch" else "step")
     ax.set_ylabel("learning rate")
     if options.log_y:
         ax.set_yscale("log")
@@ -156,11 +161,6 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
 def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve) -> str:
     palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
     return palette[list(curves).index(curve) % len(palette)]
-
-
-# What a figure was drawn with, so that saving it uses the same rc parameters and DPI.
-_PALETTE_IN_USE: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = weakref.WeakKeyDictionary()
-_SAVE_SETTINGS: weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], float]] = weakref.WeakKeyDictionary()
 
 
 def check_render_options(options: RenderOptions) -> None:
@@ -234,9 +234,6 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> N
                     color=color,
                     gid="lrviz-event-label",
                 )
-
-
-MAX_EVENT_LABELS = 12  # more than this and the labels overlap: lines only
 
 
 def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
