@@ -15,9 +15,8 @@ import textwrap
 from typing import Any
 
 from lrviz.expressions import Expression
+from lrviz.simulation import DUMMY_MOMENTUM  # the snippet's SGD is lrviz's dummy optimizer
 from lrviz.spec import CurveSpec, SchedulerSpec, Spec
-
-DUMMY_MOMENTUM = 0.9  # lrviz's dummy SGD has momentum, so schedulers that cycle it find one
 
 # lrviz's expression names, as Python spells them
 _MATH_FUNCTIONS = {

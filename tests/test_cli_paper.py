@@ -73,6 +73,28 @@ def test_bad_figure_flags_are_one_error_line_and_exit_2(cli, tmp_path, args, lin
     assert list(tmp_path.iterdir()) == []
 
 
+def test_no_save_with_an_output_is_a_contradiction(cli, tmp_path):
+    result = cli("plot", "cosine", "--t-max", "50", "--no-save", "-o", "c.png")
+    assert result.code == 2
+    assert result.err == "Error: --no-save: writes no figure, so it cannot be combined with -o/--output\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_imports_neither_torch_nor_matplotlib_nor_plotext(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lrviz", "plot", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(),
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and "--style" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert not {"torch", "matplotlib", "plotext"} & imported
+
+
 def test_quiet_prints_nothing_and_still_writes(cli, tmp_path):
     result = cli("plot", "cosine", "--t-max", "50", "--quiet", "-o", "q.svg")
     assert (result.code, result.out, result.err) == (0, "", "")

@@ -290,6 +290,7 @@ def plot(
     tokens = _tokens(ctx, targets)
     if help_:
         _help_requested(ctx, tokens)
+    _check_no_save(no_save, output)
     spec = spec_from_tokens(
         tokens,
         _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric),
@@ -355,8 +356,14 @@ def compare(
             raise SpecError("unknown option for compare (scheduler flags belong in the YAML files)", token)
     if not tokens:
         raise SpecError("missing YAML files to compare", "FILE.yaml")
+    _check_no_save(no_save, output)
     spec = spec_from_tokens(tokens, CurveFlags(title=title))
     _draw(spec, output or "compare.png", log_y, view)
+
+
+def _check_no_save(no_save: bool, output: str | None) -> None:
+    if no_save and output is not None:
+        raise SpecError("writes no figure, so it cannot be combined with -o/--output", "--no-save")
 
 
 def _draw(spec, output: str, log_y: bool, view: PlotView | None = None) -> None:  # noqa: ANN001 - Spec, imported lazily
