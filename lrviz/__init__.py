@@ -3,9 +3,11 @@
 Python API (heavy modules load on first use)::
 
     import lrviz
-    curves = lrviz.simulate("configs/cosine_tmax.yaml")   # or a Spec
-    fig = lrviz.plot(curves)                                # a matplotlib Figure
-    curves[0].lr, curves[0].to_dict()
+    spec = lrviz.spec_for("cosine", T_max=150, steps=400)  # validated like flags and YAML
+    curves = lrviz.simulate(spec)              # or lrviz.simulate("configs/cosine_tmax.yaml")
+    fig = lrviz.plot(curves, style="paper")    # a matplotlib Figure; or lrviz.plot(curves, ax=ax)
+    lrviz.save_figure(fig, "cosine.pdf")       # deterministic bytes
+    curves[0].lr, curves[0].to_dict(), lrviz.pytorch_code(spec)
 """
 
 from __future__ import annotations
@@ -14,7 +16,22 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "simulate", "plot", "render", "load_spec", "Curve", "LrvizError"]
+__all__ = [
+    "__version__",
+    "simulate",
+    "plot",
+    "render",
+    "save_figure",
+    "load_spec",
+    "spec_for",
+    "spec_from_dict",
+    "pytorch_code",
+    "Spec",
+    "Curve",
+    "RenderOptions",
+    "LrvizError",
+    "SpecError",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,16 +40,24 @@ def __getattr__(name: str) -> Any:
         from lrviz import simulation
 
         return getattr(simulation, name)
-    if name in ("plot", "render"):
-        from lrviz.figure import render
+    if name in ("plot", "render", "save_figure", "RenderOptions"):
+        from lrviz import figure
 
-        return render
+        return getattr(figure, name)
+    if name in ("spec_for", "spec_from_dict", "Spec"):
+        from lrviz import spec
+
+        return getattr(spec, name)
+    if name == "pytorch_code":
+        from lrviz.code import pytorch_code
+
+        return pytorch_code
     if name == "load_spec":
         from lrviz.yamlspec import load_spec_file
 
         return load_spec_file
-    if name == "LrvizError":
-        from lrviz.errors import LrvizError
+    if name in ("LrvizError", "SpecError"):
+        from lrviz import errors
 
-        return LrvizError
+        return getattr(errors, name)
     raise AttributeError(f"module 'lrviz' has no attribute {name!r}")

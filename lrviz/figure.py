@@ -1,20 +1,24 @@
 """Matplotlib figures of simulated curves, through the object API (no pyplot global state).
 
 A figure is built in an ``rc_context`` of lrviz's style: Okabe-Ito colours (safe for colour-blind
-readers), thin grid, labelled axes; saving is deterministic (fixed SVG hash salt, no dates in
-SVG/PDF metadata) and atomic.
+readers), thin grid, labelled axes; a preset (``paper``, ``slides``, ``dark``) or a matplotlib style
+file goes on top (:mod:`lrviz.styles`). Saving is deterministic (fixed SVG hash salt, no dates in
+SVG/PDF metadata), atomic, and uses the rc parameters and DPI the figure was drawn with.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from lrviz.errors import SpecError
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
+from lrviz.styles import PALETTE, resolve_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,8 +26,6 @@ if TYPE_CHECKING:
 
     from lrviz.simulation import Curve
 
-# Okabe & Ito, "Color Universal Design" (2008); yellow last: it is faint on white.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 LINESTYLES = ("-", "--", "-.", ":")
 
 STYLE: dict[str, Any] = {
@@ -55,14 +57,34 @@ class RenderOptions:
     width: float | None = None  # inches
     height: float | None = None
     dpi: float | None = None
-    momentum: bool = True  # draw momentum on a secondary axis when a curve has it
+    momentum: bool = True  # draw momentum when a curve has it (where: momentum_layout)
     metric: bool = True  # draw a plateau metric on a secondary axis when the spec asks
+    style: str | tuple[str, ...] | None = None  # presets and/or .mplstyle files (lrviz.styles)
+    steps_per_epoch: int | None = None  # adds an axis in the other unit
+    x_unit: str = "step"  # step | epoch (epoch needs steps_per_epoch)
+    mark_milestones: bool = False  # dotted lines at milestones, restarts, ends of warmup
+    annotate_final: bool = False  # write the final LR at the end of each line
+    momentum_layout: str = "axis"  # axis (secondary y axis) | panel (below the LR) | off
+
+    @property
+    def x_scale(self) -> float:
+        """x per step: 1, or 1/steps_per_epoch when the x axis is in epochs."""
+        return 1 / self.steps_per_epoch if self.x_unit == "epoch" and self.steps_per_epoch else 1.0
 
 
-def _line_style(index: int) -> dict[str, Any]:
+MOMENTUM_LAYOUTS = ("axis", "panel", "off")
+X_UNITS = ("step", "epoch")
+MAX_EVENT_LABELS = 12  # more marks than this and their labels overlap: lines only
+
+# What a figure was drawn with (its curves' palette; the rc parameters and DPI to save it with).
+_PALETTE_IN_USE: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_SAVE_SETTINGS: weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], float]] = weakref.WeakKeyDictionary()
+
+
+def _line_style(index: int, palette: Sequence[str] = PALETTE) -> dict[str, Any]:
     return {
-        "color": PALETTE[index % len(PALETTE)],
-        "linestyle": LINESTYLES[(index // len(PALETTE)) % len(LINESTYLES)],
+        "color": palette[index % len(palette)],
+        "linestyle": LINESTYLES[(index // len(palette)) % len(LINESTYLES)],
     }
 
 
@@ -78,12 +100,13 @@ def plot_curves(
 ) -> None:
     """Draw the LR of every curve (and param group) on `ax`; each value holds for its whole step."""
     index = color_offset
+    palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
     for curve in curves:
-        steps = np.arange(curve.steps)
+        steps = np.arange(curve.steps) * options.x_scale
         for label, values in zip(_series_labels(curve), curve.group_lr, strict=True):
-            ax.plot(steps, values, drawstyle="steps-post", label=label, **_line_style(index))
+            ax.plot(steps, values, drawstyle="steps-post", label=label, **_line_style(index, palette))
             index += 1
-    ax.set_xlabel("step")
+    ax.set_xlabel("epoch" if options.x_unit == "epoch" else "step")
     ax.set_ylabel("learning rate")
     if options.log_y:
         ax.set_yscale("log")
@@ -94,7 +117,8 @@ def plot_curves(
 
 
 def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axes | None:
-    with_momentum = [c for c in curves if c.momentum is not None] if options.momentum else []
+    on_axis = options.momentum and options.momentum_layout == "axis"
+    with_momentum = [c for c in curves if c.momentum is not None] if on_axis else []
     with_metric = (
         [c for c in curves if c.metric is not None and c.spec.metric is not None and c.spec.metric.plot]
         if options.metric
@@ -106,20 +130,19 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
     twin.grid(False)
     twin.spines["right"].set_visible(True)
     for curve in with_momentum:
-        index = curves.index(curve)
         twin.plot(
-            np.arange(curve.steps),
+            np.arange(curve.steps) * options.x_scale,
             curve.momentum,
             drawstyle="steps-post",
             linewidth=1.0,
             alpha=0.8,
             label="momentum" if len(curves) == 1 else f"{curve.label} momentum",
-            color=PALETTE[index % len(PALETTE)],
+            color=_series_color(ax, curves, curve),
             linestyle=":",
         )
     for curve in with_metric:
         twin.plot(
-            np.arange(curve.steps),
+            np.arange(curve.steps) * options.x_scale,
             curve.metric,
             linewidth=0.8,
             alpha=0.6,
@@ -135,6 +158,105 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
     return twin
 
 
+def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve) -> str:
+    palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
+    return palette[list(curves).index(curve) % len(palette)]
+
+
+def check_render_options(options: RenderOptions) -> None:
+    """Raise SpecError (naming the flag) for an option matplotlib would reject or ignore."""
+    if options.momentum_layout not in MOMENTUM_LAYOUTS:
+        raise SpecError(f"expected one of {', '.join(MOMENTUM_LAYOUTS)}, got {options.momentum_layout!r}", "--momentum")
+    if options.x_unit not in X_UNITS:
+        raise SpecError(f"expected one of {', '.join(X_UNITS)}, got {options.x_unit!r}", "--x-unit")
+    if options.x_unit == "epoch" and not options.steps_per_epoch:
+        raise SpecError("an x axis in epochs needs --steps-per-epoch", "--x-unit")
+    if options.steps_per_epoch is not None and options.steps_per_epoch < 1:
+        raise SpecError(f"must be at least 1, got {options.steps_per_epoch}", "--steps-per-epoch")
+
+
+def _epoch_axis(ax: Axes, options: RenderOptions) -> Axes | None:
+    """A top x axis in the other unit (epochs under steps, or steps under epochs)."""
+    per_epoch = options.steps_per_epoch
+    if not per_epoch:
+        return None
+    if options.x_unit == "epoch":
+        top = ax.secondary_xaxis("top", functions=(lambda e: e * per_epoch, lambda s: s / per_epoch))
+        top.set_xlabel("step")
+    else:
+        top = ax.secondary_xaxis("top", functions=(lambda s: s / per_epoch, lambda e: e * per_epoch))
+        top.set_xlabel(f"epoch ({per_epoch} steps)")
+    return top
+
+
+def _momentum_panel(ax: Axes, main: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+    for curve in curves:
+        if curve.momentum is None:
+            continue
+        ax.plot(
+            np.arange(curve.steps) * options.x_scale,
+            curve.momentum,
+            drawstyle="steps-post",
+            label=f"{curve.label} momentum",
+            color=_series_color(ax, curves, curve),
+        )
+    ax.set_ylabel("momentum")
+    ax.set_xlabel(main.get_xlabel())
+    main.set_xlabel("")
+
+
+def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+    """Dotted vertical lines (and short labels) where each schedule changes regime."""
+    from matplotlib.transforms import blended_transform_factory
+
+    from lrviz.events import schedule_events
+
+    per_curve = [(curve, schedule_events(curve)) for curve in curves]
+    total = sum(len(events) for _, events in per_curve)
+    transform = blended_transform_factory(ax.transData, ax.transAxes)
+    for curve, events in per_curve:
+        if not events:
+            continue
+        color = _series_color(ax, curves, curve)
+        xs = [event.step * options.x_scale for event in events]
+        ax.vlines(xs, 0, 1, transform=transform, colors=color, linestyles=":", linewidth=0.8, gid="lrviz-events")
+        if total <= MAX_EVENT_LABELS:
+            for x, event in zip(xs, events, strict=True):
+                ax.text(
+                    x,
+                    0.98,
+                    f"{event.label} ",
+                    transform=transform,
+                    rotation=90,
+                    va="top",
+                    ha="left",  # right of the line: after a decay, the top there is free
+                    fontsize="x-small",
+                    color=color,
+                    gid="lrviz-event-label",
+                )
+
+
+def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+    from lrviz.report import format_lr
+
+    for curve in curves:
+        color = _series_color(ax, curves, curve)
+        for values in curve.group_lr:
+            if not len(values):
+                continue
+            ax.annotate(
+                format_lr(float(values[-1])),
+                xy=((len(values) - 1) * options.x_scale, float(values[-1])),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize="small",
+                color=color,
+                gid="lrviz-final",
+            )
+
+
 def render(
     curves: Sequence[Curve], options: RenderOptions | None = None, ax: Axes | None = None, **kwargs: Any
 ) -> Figure:
@@ -143,16 +265,37 @@ def render(
     from matplotlib.figure import Figure
 
     options = options or RenderOptions(**kwargs)
+    check_render_options(options)
     curves = list(curves)
-    with rc_context(STYLE):
+    style = resolve_style(options.style)
+    rc = {**STYLE, **style.rc}
+    with rc_context(rc):
+        momentum_ax = None
         if ax is None:
-            size = (options.width or STYLE["figure.figsize"][0], options.height or STYLE["figure.figsize"][1])
+            figsize = rc["figure.figsize"]
+            size = (options.width or figsize[0], options.height or figsize[1])
             figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
-            ax = figure.add_subplot()
+            panel = options.momentum and options.momentum_layout == "panel"
+            if panel and any(c.momentum is not None for c in curves):
+                ax, momentum_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+            else:
+                ax = figure.add_subplot()
         else:
             figure = ax.figure
+            if options.momentum_layout == "panel":  # one given Axes has no room for a panel
+                options = replace(options, momentum_layout="axis")
+        _PALETTE_IN_USE[figure] = style.palette
+        save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
+        _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
         plot_curves(ax, curves, options)
         twin = _secondary(ax, curves, options)
+        if momentum_ax is not None:
+            _momentum_panel(momentum_ax, ax, curves, options)
+        _epoch_axis(ax, options)
+        if options.mark_milestones:
+            _mark_events(ax, curves, options)
+        if options.annotate_final:
+            _annotate_final(ax, curves, options)
         title = options.title
         if title is None and len(curves) == 1:
             title = curves[0].label
@@ -170,6 +313,36 @@ def render(
     return figure
 
 
+def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
+    """The Python API's figure: `curves` drawn on `ax` (when given) or on a new Figure.
+
+    `curves` may also be a Spec or a YAML path: it is simulated first, and its title and
+    `style` settings apply unless given here. Keyword arguments are :class:`RenderOptions`
+    fields: ``plot(curves, style="paper", log_y=True, mark_milestones=True)``.
+    """
+    from lrviz.simulation import Curve, simulate
+    from lrviz.spec import Spec
+
+    if isinstance(curves, Curve):
+        curves = [curves]
+    elif isinstance(curves, (Spec, str, Path)):
+        spec = curves if isinstance(curves, Spec) else None
+        if spec is None:
+            from lrviz.yamlspec import load_spec_file
+
+            spec = load_spec_file(str(curves))
+        defaults = {
+            "title": spec.title,
+            "style": spec.figure.style or None,
+            "width": spec.figure.width,
+            "height": spec.figure.height,
+            "dpi": spec.figure.dpi,
+        }
+        options = {**{k: v for k, v in defaults.items() if v is not None}, **options}
+        curves = simulate(spec)
+    return render(list(curves), RenderOptions(**options), ax=ax)
+
+
 SAVE_METADATA = {
     ".svg": {"Date": None, "Creator": "lrviz"},
     ".pdf": {"CreationDate": None, "ModDate": None, "Creator": "lrviz", "Producer": "lrviz"},
@@ -183,13 +356,15 @@ def save_figure(figure: Figure, path: str | Path, dpi: float | None = None, flag
 
     target = check_output_path(path, FIGURE_SUFFIXES, flag)
     suffix = target.suffix.lower()
+    rc, drawn_dpi = _SAVE_SETTINGS.get(figure, (STYLE, STYLE["savefig.dpi"]))
 
     def write(handle: IO[bytes]) -> None:
-        with rc_context(STYLE):
+        # the determinism settings win over any style file's
+        with rc_context({**rc, "svg.hashsalt": STYLE["svg.hashsalt"]}):
             figure.savefig(
                 handle,
                 format=suffix.lstrip("."),
-                dpi=dpi or STYLE["savefig.dpi"],
+                dpi=dpi or drawn_dpi,
                 metadata=SAVE_METADATA[suffix],
             )
 
@@ -204,13 +379,21 @@ def render_panels(
     from matplotlib.figure import Figure
 
     options = options or RenderOptions()
+    check_render_options(options)
+    if options.momentum_layout == "panel":  # a grid of panels has no room for momentum panels
+        options = replace(options, momentum_layout="axis")
     count = max(len(groups), 1)
     columns = columns or (1 if count == 1 else 2 if count <= 4 else 3)
     rows = -(-count // columns)
-    width, height = STYLE["figure.figsize"]
+    style = resolve_style(options.style)
+    rc = {**STYLE, **style.rc}
+    width, height = rc["figure.figsize"]
     size = (options.width or width * min(columns, 2) * 0.8, options.height or height * rows * 0.8)
-    with rc_context(STYLE):
+    with rc_context(rc):
         figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
+        _PALETTE_IN_USE[figure] = style.palette
+        save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
+        _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
         axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
         offset = 0
         for ax, (title, curves) in zip(axes, groups, strict=False):
@@ -218,6 +401,11 @@ def render_panels(
             offset += sum(len(c.group_names) for c in curves)
             ax.set_title(title, fontsize="medium")
             twin = _secondary(ax, curves, options)
+            _epoch_axis(ax, options)
+            if options.mark_milestones:
+                _mark_events(ax, curves, options)
+            if options.annotate_final:
+                _annotate_final(ax, curves, options)
             handles, labels = ax.get_legend_handles_labels()
             if twin is not None:
                 more_handles, more_labels = twin.get_legend_handles_labels()

@@ -151,7 +151,7 @@ def spec_from_tokens(
         specs = [load_spec_file(token) for token in positionals]
         if curve.title is not None:
             merged = merge_specs(specs)
-            return Spec(merged.curves, curve.title, merged.sources)
+            return Spec(merged.curves, curve.title, merged.sources, merged.figure)
         return merge_specs(specs)
     if len(positionals) > 1:
         raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])

@@ -188,12 +188,23 @@ class CurveSpec:
 
 
 @dataclass(frozen=True)
+class FigureSettings:
+    """How a spec asks to be drawn (YAML `style:`); command-line flags override it."""
+
+    style: tuple[str, ...] = ()  # presets and style files, applied left to right
+    width: float | None = None  # inches
+    height: float | None = None
+    dpi: float | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     """Everything one command simulates."""
 
     curves: tuple[CurveSpec, ...]
     title: str | None = None
     sources: tuple[str, ...] = field(default=())
+    figure: FigureSettings = field(default=FigureSettings())
 
 
 def _format_value(value: Any) -> str:
@@ -694,12 +705,13 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
     title = raw.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
         raise SpecError("expected text", loc.where("title"))
+    figure = build_figure_settings(raw.get("style"), loc.child("style"), source) if "style" in raw else FigureSettings()
     curves: list[CurveSpec] = []
     for entry, curve_loc in zip(entries, curve_locs, strict=True):
         curves.extend(build_curves(entry, curve_loc, defaults, source))
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
-    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else ())
+    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
 
 
 def merge_specs(specs: Sequence[Spec]) -> Spec:
@@ -710,7 +722,9 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     titles = [s.title for s in specs if s.title]
     title = titles[0] if len(specs) == 1 and titles else None
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))
-    return Spec(curves, title, sources)
+    # several files on one figure: the first file that asks for a style sets it
+    figure = next((s.figure for s in specs if s.figure != FigureSettings()), FigureSettings())
+    return Spec(curves, title, sources, figure)
 
 
 def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
@@ -718,3 +732,138 @@ def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
     yield scheduler
     for child in scheduler.children:
         yield from iter_schedulers(child)
+
+
+# --------------------------------------------------------------------------- figure settings
+
+FIGURE_KEYS = ("use", "width", "height", "dpi")
+MAX_INCHES = 100.0
+MAX_DPI = 2400.0
+MAX_PIXELS = 20_000  # per side of a raster figure
+
+
+def _positive_size(value: Any, where: str, limit: float, unit: str) -> float:
+    number = parse_float(value, where)
+    if number <= 0:
+        raise SpecError(f"must be positive, got {number:g}", where)
+    if number > limit:
+        raise SpecError(f"must be at most {limit:g} {unit}, got {number:g}", where)
+    return number
+
+
+def _figure_settings(
+    style: Any, width: Any, height: Any, dpi: Any, loc: Locator, source: str | None, base: FigureSettings
+) -> FigureSettings:
+    from lrviz.styles import check_styles
+
+    names = base.style
+    if style is not None:
+        if not isinstance(style, (str, list, tuple)):
+            raise SpecError(f"expected a style name, file or list of them, got {_show(style)}", loc.where("use"))
+        names = check_styles(style, loc.where("use"), source)
+    sizes = {
+        "width": base.width if width is None else _positive_size(width, loc.where("width"), MAX_INCHES, "inches"),
+        "height": base.height if height is None else _positive_size(height, loc.where("height"), MAX_INCHES, "inches"),
+        "dpi": base.dpi if dpi is None else _positive_size(dpi, loc.where("dpi"), MAX_DPI, "dots per inch"),
+    }
+    resolution = sizes["dpi"]
+    if resolution is not None:
+        for key in ("width", "height"):
+            inches = sizes[key]
+            if inches is not None and inches * resolution > MAX_PIXELS:
+                raise SpecError(
+                    f"{inches:g} in at {resolution:g} dpi is {inches * resolution:,.0f} pixels; at most {MAX_PIXELS:,}",
+                    loc.where("dpi" if dpi is not None else key),
+                )
+    return FigureSettings(names, sizes["width"], sizes["height"], sizes["dpi"])
+
+
+def build_figure_settings(raw: Any, loc: Locator, source: str | None = None) -> FigureSettings:
+    """The YAML `style:` key: a preset or style file, a list of them, or {use, width, height, dpi}."""
+    if isinstance(raw, Mapping):
+        _check_keys(raw, FIGURE_KEYS, loc, "style key")
+        return _figure_settings(
+            raw.get("use"), raw.get("width"), raw.get("height"), raw.get("dpi"), loc, source, FigureSettings()
+        )
+    if raw is None:
+        raise SpecError("expected a style name, file, list of them, or {use, width, height, dpi}", loc.where())
+    return _figure_settings(raw, None, None, None, _SameWhere(loc), source, FigureSettings())
+
+
+class _SameWhere(Locator):
+    """`style: paper`: every setting is named by the `style` key itself."""
+
+    def __init__(self, loc: Locator) -> None:
+        self.loc = loc
+
+    def where(self, key: str | int | None = None) -> str:
+        return self.loc.where()
+
+    def child(self, key: str | int) -> Locator:
+        return self
+
+
+def figure_settings_from_flags(
+    base: FigureSettings,
+    style: str | None = None,
+    width: str | None = None,
+    height: str | None = None,
+    dpi: str | None = None,
+) -> FigureSettings:
+    """`--style/--width/--height/--dpi` over a spec's own settings (flags win)."""
+    loc = FlagLocator({"use": "--style", "width": "--width", "height": "--height", "dpi": "--dpi"}, "--style")
+    return _figure_settings(style, width, height, dpi, loc, None, base)
+
+
+# --------------------------------------------------------------------------- from Python
+
+
+class KeywordLocator(Locator):
+    """Values from Python arguments: errors name `T_max`, `warmup.steps`, `curves[0].lr`.
+
+    With `flatten`, a scheduler's parameters are named alone (`T_max`, as passed to spec_for)
+    rather than `scheduler.T_max`.
+    """
+
+    def __init__(self, path: tuple[str | int, ...] = (), flatten: bool = False, default: str = "spec") -> None:
+        self.path = path
+        self.flatten = flatten
+        self.default = default
+
+    def where(self, key: str | int | None = None) -> str:
+        keys = self.path if key is None else (*self.path, key)
+        text = ""
+        for part in keys:
+            text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+        return text or self.default
+
+    def child(self, key: str | int) -> Locator:
+        if self.flatten and key == "scheduler" and not self.path:
+            return self
+        return KeywordLocator((*self.path, key), self.flatten, self.default)
+
+
+def spec_from_dict(raw: Mapping[str, Any], source: str | None = None) -> Spec:
+    """A Spec from a dict shaped like a YAML spec file (`{"scheduler": {...}}` or `{"curves": [...]}`)."""
+    return build_spec(raw, KeywordLocator(), source)
+
+
+def spec_for(scheduler: str, **kwargs: Any) -> Spec:
+    """One curve (or a sweep) from Python: ``spec_for("cosine", T_max=150, steps=400)``.
+
+    Keyword arguments are the scheduler's torch parameters plus the curve's keys of a YAML spec
+    (lr, steps, label, warmup, sweep, param_groups, metric) and the file's title and style;
+    ``warmup=10`` is short for ``warmup={"steps": 10}``. Validated like flags and YAML: a bad
+    value raises SpecError naming the argument.
+    """
+    raw: dict[str, Any] = {}
+    params: dict[str, Any] = {"type": scheduler}
+    for key, value in kwargs.items():
+        if key in CURVE_KEYS or key in FILE_KEYS:
+            raw[key] = value
+        else:
+            params[key] = value
+    if isinstance(raw.get("warmup"), int) and not isinstance(raw.get("warmup"), bool):
+        raw["warmup"] = {"steps": raw["warmup"]}
+    raw["scheduler"] = params
+    return build_spec(raw, KeywordLocator(flatten=True, default=f"spec_for({scheduler!r})"))
