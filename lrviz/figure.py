@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
-
+from lrviz.decimate import drawn_points
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
 
 if TYPE_CHECKING:
@@ -79,9 +78,9 @@ def plot_curves(
     """Draw the LR of every curve (and param group) on `ax`; each value holds for its whole step."""
     index = color_offset
     for curve in curves:
-        steps = np.arange(curve.steps)
         for label, values in zip(_series_labels(curve), curve.group_lr, strict=True):
-            ax.plot(steps, values, drawstyle="steps-post", label=label, **_line_style(index))
+            x, y, drawstyle = drawn_points(ax, values, "steps-post")
+            ax.plot(x, y, drawstyle=drawstyle, label=label, **_line_style(index))
             index += 1
     ax.set_xlabel("step")
     ax.set_ylabel("learning rate")
@@ -107,10 +106,11 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
     twin.spines["right"].set_visible(True)
     for curve in with_momentum:
         index = curves.index(curve)
+        x, y, drawstyle = drawn_points(twin, curve.momentum, "steps-post")
         twin.plot(
-            np.arange(curve.steps),
-            curve.momentum,
-            drawstyle="steps-post",
+            x,
+            y,
+            drawstyle=drawstyle,
             linewidth=1.0,
             alpha=0.8,
             label=f"{curve.label} momentum",
@@ -118,9 +118,10 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
             linestyle=":",
         )
     for curve in with_metric:
+        x, y, _ = drawn_points(twin, curve.metric)
         twin.plot(
-            np.arange(curve.steps),
-            curve.metric,
+            x,
+            y,
             linewidth=0.8,
             alpha=0.6,
             color="#7f7f7f",

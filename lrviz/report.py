@@ -30,34 +30,59 @@ def key_steps(lr: np.ndarray, limit: int = MAX_KEY_STEPS) -> list[int]:
         return []
     if n == 1:
         return [0]
-    diffs = np.diff(lr)
-    finite = np.abs(lr[np.isfinite(lr)])
-    scale = float(finite.max()) if finite.size else 1.0
-    # flat where two values agree to ~12 digits (recursive torch formulas leave rounding dust)
-    tolerance = np.maximum(np.maximum(np.abs(lr[:-1]), np.abs(lr[1:])) * 1e-12, scale * 1e-300)
-    signs = np.where(np.abs(diffs) <= tolerance, 0, np.sign(diffs)).astype(int)
-    events: list[int] = []
-    for i, sign in enumerate(signs):
-        previous = signs[i - 1] if i > 0 else 0
-        following = signs[i + 1] if i + 1 < len(signs) else 0
-        if sign != 0 and previous == 0 and following == 0:
-            events.append(i + 1)  # an isolated jump: the new value holds from step i + 1
-        elif sign != 0 and previous != 0 and sign != previous:
-            events.append(i)  # a turn (peak, trough, restart)
-        elif sign == 0 and previous != 0 and i > 0 and not (i >= 2 and signs[i - 2] == 0):
-            events.append(i)  # a ramp ends: flat from step i on
-        elif sign != 0 and previous == 0 and following != 0 and i > 0:
-            events.append(i)  # a flat stretch ends: the ramp starts at step i
-    points = [0]
-    for event in events:
-        if 0 < event < n - 1 and event not in points:
-            points.append(event)
+    signs = _slope_signs(lr)
+    # Each step i (between values i and i+1) is tested against its neighbours, all at once, in
+    # boolean arrays (a byte per step: a million-step curve needs no int64 temporaries).
+    moving = signs != 0
+    previous = np.zeros_like(moving)  # step i - 1 moves
+    previous[1:] = moving[:-1]
+    following = np.zeros_like(moving)  # step i + 1 moves
+    following[:-1] = moving[1:]
+    reverses = np.zeros_like(moving)  # step i moves the other way than step i - 1
+    reverses[1:] = signs[1:] != signs[:-1]
+    flat_before = np.zeros_like(moving)  # step i - 2 exists and is flat
+    flat_before[2:] = ~moving[:-2]
+    jump = moving & ~previous & ~following  # an isolated jump: the new value holds from i + 1
+    turn = moving & previous & reverses  # a turn (peak, trough, restart)
+    ramp_ends = ~moving & previous & ~flat_before  # flat from step i on
+    ramp_starts = moving & ~previous & following  # a flat stretch ends: the ramp starts at i
+    ramp_starts[0] = False
+    candidates = np.flatnonzero(jump | turn | ramp_ends | ramp_starts)
+    events = candidates + jump[candidates]
+    # events never decrease, so the first distinct ones inside (0, n - 1) are the first in order
+    inside = np.unique(events[(events > 0) & (events < n - 1)][: 2 * limit])
+    points = [0, *(int(e) for e in inside)]
     if len(points) == 1 and n > 2:
         points.append(n // 2)
     if len(points) + 1 > limit:
         points = points[: limit - 1]
     points.append(n - 1)
     return sorted(set(points))
+
+
+SIGN_CHUNK = 1 << 16  # values per chunk: bounds the float temporaries of a million-step curve
+
+
+def _slope_signs(lr: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 for each step between consecutive values; 0 where they agree to ~12 digits
+    (recursive torch formulas leave rounding dust)."""
+    scale = None
+    for start in range(0, len(lr), SIGN_CHUNK):
+        finite = np.abs(lr[start : start + SIGN_CHUNK][np.isfinite(lr[start : start + SIGN_CHUNK])])
+        if finite.size:
+            scale = max(float(finite.max()), scale or 0.0)
+    scale = 1.0 if scale is None else scale
+    signs = np.empty(len(lr) - 1, dtype=np.int8)
+    for start in range(0, len(signs), SIGN_CHUNK):
+        left = lr[start : start + SIGN_CHUNK]
+        right = lr[start + 1 : start + SIGN_CHUNK + 1]
+        left = left[: len(right)]
+        diffs = right - left
+        tolerance = np.maximum(np.maximum(np.abs(left), np.abs(right)) * 1e-12, scale * 1e-300)
+        # a NaN step counts as a change
+        moved = np.where(np.isnan(diffs), 1.0, np.sign(diffs))
+        signs[start : start + len(diffs)] = np.where(np.abs(diffs) <= tolerance, 0, moved)
+    return signs
 
 
 WIDE = 100  # columns from which the key steps fit in the summary table
