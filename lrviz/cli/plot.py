@@ -185,13 +185,15 @@ def compare(
 def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, imported lazily
     from rich.console import Console
 
+    from lrviz.cli.progress import simulation_progress
     from lrviz.figure import RenderOptions, render, save_figure
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
 
     check_output_path(output, FIGURE_SUFFIXES)
-    curves = simulate(spec)
+    with simulation_progress(spec) as progress:
+        curves = simulate(spec, progress=progress)
     figure = render(curves, RenderOptions(title=spec.title, log_y=log_y))
     path = save_figure(figure, output)
     console = Console(highlight=False)
@@ -246,9 +248,12 @@ def export(
         tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric)
     )
 
+    from lrviz.cli.progress import simulation_progress
     from lrviz.simulation import simulate
 
-    text = export_text(simulate(spec), chosen)
+    with simulation_progress(spec) as progress:
+        curves = simulate(spec, progress=progress)
+    text = export_text(curves, chosen)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
