@@ -4,7 +4,8 @@ Each worker is a fork of this process, so it already holds torch and the Spec (n
 re-imported or pickled on the way in); it runs :func:`lrviz.simulation.simulate_curve` and sends
 back the recorded arrays. The values are therefore exactly the serial ones. Forking only pays
 when there is enough work beside the longest curve: below `PARALLEL_MIN_STEPS` a sweep runs
-serially (measured by ``bench/run.py``).
+serially, and so it does when other processes already keep the cores busy (measured by
+``bench/run.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def idle_cores() -> int:
+    """Cores not busy with other work: the cores, less the load average (ours counts as 1 of it).
+
+    On a machine whose cores other processes keep busy, a second worker only takes turns with
+    the first (measured: no faster), so it is not started.
+    """
+    cores = available_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows)
+        return cores
+    return max(1, min(cores, round(cores - load + 1)))
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -48,7 +63,7 @@ def worker_count(spec: Spec, workers: int | None = None) -> int:
     lengths = sorted(curve.steps for curve in spec.curves)
     if sum(lengths[:-1]) < PARALLEL_MIN_STEPS:
         return 1
-    return max(1, min(available_cores(), curves))
+    return max(1, min(idle_cores(), curves))
 
 
 # Set in each worker by the pool's initializer (inherited through fork, never pickled).

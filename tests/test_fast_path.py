@@ -249,3 +249,19 @@ def test_parallel_sweep_reports_torchs_error_like_a_serial_one():
     with pytest.raises(LrvizError) as parallel:
         simulate(spec, workers=2)
     assert str(parallel.value) == str(serial.value)
+
+
+def test_sweeps_fork_only_when_there_is_work_and_an_idle_core(monkeypatch):
+    from lrviz import parallel
+    from lrviz.flags import CurveFlags, spec_from_tokens
+
+    long_sweep = spec_from_tokens(["cosine", "--t-max", "1000,2000,3000"], CurveFlags(steps="200000"))
+    short_sweep = spec_from_tokens(["cosine", "--t-max", "1000,2000,3000"], CurveFlags(steps="1000"))
+    one_curve = spec_from_tokens(["cosine", "--t-max", "1000"], CurveFlags(steps="900000"))
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert parallel.worker_count(long_sweep) == (2 if parallel.can_fork() else 1)
+    assert parallel.worker_count(short_sweep) == 1
+    assert parallel.worker_count(one_curve) == 1
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (2.5, 2.5, 2.5))  # others keep both cores busy
+    assert parallel.worker_count(long_sweep) == 1
