@@ -186,19 +186,22 @@ def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, impor
     from rich.console import Console
 
     from lrviz.cli.progress import simulation_progress
-    from lrviz.figure import RenderOptions, render, save_figure
+    from lrviz.figure import RenderOptions
+    from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
 
     check_output_path(output, FIGURE_SUFFIXES)
-    with simulation_progress(spec) as progress:
-        curves = simulate(spec, progress=progress)
-    figure = render(curves, RenderOptions(title=spec.title, log_y=log_y))
-    path = save_figure(figure, output)
-    console = Console(highlight=False)
-    for table in curve_tables(curves, spec.title, console.width):
-        console.print(table)
+    # matplotlib is imported, and the figure drawn and saved, in a forked process meanwhile
+    with FigureWorker(spec, output, RenderOptions(title=spec.title, log_y=log_y)) as figure:
+        with simulation_progress(spec) as progress:
+            curves = simulate(spec, progress=progress)
+        figure.send(curves)
+        console = Console(highlight=False)
+        for table in curve_tables(curves, spec.title, console.width):
+            console.print(table)
+        path = figure.result()
     typer.echo(f"wrote {path}", err=True)
 
 
