@@ -124,7 +124,8 @@ def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int =
     if wide:
         summary.add_column("key steps (step: LR)", justify="right", no_wrap=True)
     for label, steps, values in _rows(curves):
-        peak = int(np.nanargmax(values)) if np.isfinite(values).any() else 0
+        # the first highest value; not np.nanargmax, which copies a million-step curve
+        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
         keys = key_steps(values)
         cells = [
             Text(label) + Text(f"\n{steps} steps", style="dim"),
