@@ -31,8 +31,37 @@ def key_steps(lr: np.ndarray, limit: int = MAX_KEY_STEPS) -> list[int]:
     if n == 1:
         return [0]
     signs = _slope_signs(lr)
-    # Each step i (between values i and i+1) is tested against its neighbours, all at once, in
-    # boolean arrays (a byte per step: a million-step curve needs no int64 temporaries).
+    wanted = 2 * limit  # each event step occurs at most twice in a row, so enough distinct ones
+    found: list[np.ndarray] = []
+    count = 0
+    # In chunks, with two steps of context each side, stopping once enough events are found: the
+    # boolean temporaries stay small for a million-step curve, and most of it is never examined.
+    for start in range(0, len(signs), SIGN_CHUNK):
+        stop = min(start + SIGN_CHUNK, len(signs))
+        low, high = max(start - 2, 0), min(stop + 1, len(signs))
+        steps, events = _events(signs[low:high])
+        events = events[(steps >= start - low) & (steps < stop - low)] + low  # this chunk's steps only
+        events = events[(events > 0) & (events < n - 1)]
+        found.append(events)
+        count += len(events)
+        if count >= wanted:
+            break
+    events = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+    # events never decrease, so the first distinct ones inside (0, n - 1) are the first in order
+    inside = np.unique(events[:wanted])
+    points = [0, *(int(e) for e in inside)]
+    if len(points) == 1 and n > 2:
+        points.append(n // 2)
+    if len(points) + 1 > limit:
+        points = points[: limit - 1]
+    points.append(n - 1)
+    return sorted(set(points))
+
+
+def _events(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(steps i, the step where the regime each starts begins) for the steps i (between values i
+    and i+1, sign `signs[i]`) that change regime, tested against their neighbours all at once
+    in boolean arrays. Both never decrease."""
     moving = signs != 0
     previous = np.zeros_like(moving)  # step i - 1 moves
     previous[1:] = moving[:-1]
@@ -48,16 +77,7 @@ def key_steps(lr: np.ndarray, limit: int = MAX_KEY_STEPS) -> list[int]:
     ramp_starts = moving & ~previous & following  # a flat stretch ends: the ramp starts at i
     ramp_starts[0] = False
     candidates = np.flatnonzero(jump | turn | ramp_ends | ramp_starts)
-    events = candidates + jump[candidates]
-    # events never decrease, so the first distinct ones inside (0, n - 1) are the first in order
-    inside = np.unique(events[(events > 0) & (events < n - 1)][: 2 * limit])
-    points = [0, *(int(e) for e in inside)]
-    if len(points) == 1 and n > 2:
-        points.append(n // 2)
-    if len(points) + 1 > limit:
-        points = points[: limit - 1]
-    points.append(n - 1)
-    return sorted(set(points))
+    return candidates, candidates + jump[candidates]
 
 
 SIGN_CHUNK = 1 << 16  # values per chunk: bounds the float temporaries of a million-step curve

@@ -68,3 +68,17 @@ def test_key_steps_of_long_schedules_match_across_chunks():
     t = np.arange(300_000)
     for lr in (0.1 * 0.5 ** (t // 70_001), 0.05 * (1 + np.cos(np.pi * (t % 65_536) / 65_536))):
         assert key_steps(lr) == key_steps_step_by_step(lr)
+
+
+@settings(max_examples=300, deadline=None)
+@given(levels, st.integers(min_value=2, max_value=12), st.integers(min_value=1, max_value=7))
+def test_key_steps_match_across_chunk_boundaries(values, limit, chunk):
+    from lrviz import report
+
+    lr = np.array(values, dtype=np.float64)
+    saved = report.SIGN_CHUNK
+    report.SIGN_CHUNK = chunk  # tiny chunks: every boundary case occurs
+    try:
+        assert key_steps(lr, limit) == key_steps_step_by_step(lr, limit)
+    finally:
+        report.SIGN_CHUNK = saved
