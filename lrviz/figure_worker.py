@@ -4,8 +4,8 @@
 each other until the values exist. So `FigureWorker` forks before either import: the child
 imports matplotlib and waits; the parent imports torch, simulates, and sends the values (raw
 array bytes, no pickled copies); the child draws and saves with :mod:`lrviz.figure`, exactly the
-calls a single process makes, while the parent prints its table. Where fork is not available
-(Windows, macOS's default), the same calls run in this process.
+calls a single process makes, while the parent prints its table. Elsewhere than on Linux, the
+same calls run in this process.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and hasattr(os, "waitpid")
+    # Linux only: macOS's system libraries are not safe to use in a forked child (multiprocessing
+    # defaults to spawn there), and Windows has no fork.
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class FigureWorker:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,8 @@ def idle_cores() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Linux only: macOS's system libraries are not safe in a forked child; Windows cannot fork."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def worker_count(spec: Spec, workers: int | None = None) -> int:
