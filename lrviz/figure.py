@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import numpy as np
-
+from lrviz.decimate import drawn_points
 from lrviz.errors import SpecError
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
 from lrviz.styles import PALETTE, resolve_style
@@ -102,9 +101,9 @@ def plot_curves(
     index = color_offset
     palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
     for curve in curves:
-        steps = np.arange(curve.steps) * options.x_scale
         for label, values in zip(_series_labels(curve), curve.group_lr, strict=True):
-            ax.plot(steps, values, drawstyle="steps-post", label=label, **_line_style(index, palette))
+            x, y, drawstyle = drawn_points(ax, values, "steps-post")
+            ax.plot(x * options.x_scale, y, drawstyle=drawstyle, label=label, **_line_style(index, palette))
             index += 1
     ax.set_xlabel("epoch" if options.x_unit == "epoch" else "step")
     ax.set_ylabel("learning rate")
@@ -130,10 +129,11 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
     twin.grid(False)
     twin.spines["right"].set_visible(True)
     for curve in with_momentum:
+        x, y, drawstyle = drawn_points(twin, curve.momentum, "steps-post")
         twin.plot(
-            np.arange(curve.steps) * options.x_scale,
-            curve.momentum,
-            drawstyle="steps-post",
+            x * options.x_scale,
+            y,
+            drawstyle=drawstyle,
             linewidth=1.0,
             alpha=0.8,
             label="momentum" if len(curves) == 1 else f"{curve.label} momentum",
@@ -141,9 +141,10 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
             linestyle=":",
         )
     for curve in with_metric:
+        x, y, _ = drawn_points(twin, curve.metric)
         twin.plot(
-            np.arange(curve.steps) * options.x_scale,
-            curve.metric,
+            x * options.x_scale,
+            y,
             linewidth=0.8,
             alpha=0.6,
             color="#7f7f7f",
@@ -193,10 +194,11 @@ def _momentum_panel(ax: Axes, main: Axes, curves: Sequence[Curve], options: Rend
     for curve in curves:
         if curve.momentum is None:
             continue
+        x, y, drawstyle = drawn_points(ax, curve.momentum, "steps-post")
         ax.plot(
-            np.arange(curve.steps) * options.x_scale,
-            curve.momentum,
-            drawstyle="steps-post",
+            x * options.x_scale,
+            y,
+            drawstyle=drawstyle,
             label=f"{curve.label} momentum",
             color=_series_color(ax, curves, curve),
         )
@@ -421,3 +423,16 @@ def render_panels(
         if options.title:
             figure.suptitle(options.title)
     return figure
+
+
+def render_figure(
+    curves: Sequence[Curve], options: RenderOptions | None = None, panels: Sequence[tuple[str, int]] | None = None
+) -> Figure:
+    """`render`, or with `panels` (title, number of curves) one panel per consecutive group of curves."""
+    if panels is None:
+        return render(curves, options)
+    groups, start = [], 0
+    for title, count in panels:
+        groups.append((title, list(curves[start : start + count])))
+        start += count
+    return render_panels(groups, options)

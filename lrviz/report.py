@@ -30,42 +30,87 @@ def key_steps(lr: np.ndarray, limit: int = MAX_KEY_STEPS) -> list[int]:
         return []
     if n == 1:
         return [0]
-    diffs = np.diff(lr)
-    finite = np.abs(lr[np.isfinite(lr)])
-    scale = float(finite.max()) if finite.size else 1.0
-    # flat where two values agree to ~12 digits (recursive torch formulas leave rounding dust)
-    tolerance = np.maximum(np.maximum(np.abs(lr[:-1]), np.abs(lr[1:])) * 1e-12, scale * 1e-300)
-    signs = np.where(np.abs(diffs) <= tolerance, 0, np.sign(diffs)).astype(int)
-    events: list[int] = []
-    skip_turn = False
-    for i, sign in enumerate(signs):
-        previous = signs[i - 1] if i > 0 else 0
-        following = signs[i + 1] if i + 1 < len(signs) else 0
-        if skip_turn:
-            skip_turn = False
-            continue
-        if sign != 0 and previous == 0 and following == 0:
-            events.append(i + 1)  # an isolated jump: the new value holds from step i + 1
-        elif sign != 0 and previous != 0 and sign != previous:
-            if following == previous:
-                events.append(i + 1)  # a restart: one step against the trend, which then resumes
-                skip_turn = True
-            else:
-                events.append(i)  # a turn: peak or trough at step i
-        elif sign == 0 and previous != 0 and i > 0 and not (i >= 2 and signs[i - 2] == 0):
-            events.append(i)  # a ramp ends: flat from step i on
-        elif sign != 0 and previous == 0 and following != 0 and i > 0:
-            events.append(i)  # a flat stretch ends: the ramp starts at step i
-    points = [0]
-    for event in events:
-        if 0 < event < n - 1 and event not in points:
-            points.append(event)
+    signs = _slope_signs(lr)
+    wanted = 2 * limit  # each event step occurs at most twice in a row, so enough distinct ones
+    found: list[np.ndarray] = []
+    count = 0
+    # In chunks, with three steps of context before and one after, stopping once enough events are found: the
+    # boolean temporaries stay small for a million-step curve, and most of it is never examined.
+    for start in range(0, len(signs), SIGN_CHUNK):
+        stop = min(start + SIGN_CHUNK, len(signs))
+        low, high = max(start - 3, 0), min(stop + 1, len(signs))
+        steps, events = _events(signs[low:high])
+        events = events[(steps >= start - low) & (steps < stop - low)] + low  # this chunk's steps only
+        events = events[(events > 0) & (events < n - 1)]
+        found.append(events)
+        count += len(events)
+        if count >= wanted:
+            break
+    events = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+    # events never decrease, so the first distinct ones inside (0, n - 1) are the first in order
+    inside = np.unique(events[:wanted])
+    points = [0, *(int(e) for e in inside)]
     if len(points) == 1 and n > 2:
         points.append(n // 2)
     if len(points) + 1 > limit:
         points = points[: limit - 1]
     points.append(n - 1)
     return sorted(set(points))
+
+
+def _events(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(steps i, the step where the regime each starts begins) for the steps i (between values i
+    and i+1, sign `signs[i]`) that change regime, tested against their neighbours all at once
+    in boolean arrays. Both never decrease."""
+    moving = signs != 0
+    previous = np.zeros_like(moving)  # step i - 1 moves
+    previous[1:] = moving[:-1]
+    following = np.zeros_like(moving)  # step i + 1 moves
+    following[:-1] = moving[1:]
+    reverses = np.zeros_like(moving)  # step i moves the other way than step i - 1
+    reverses[1:] = signs[1:] != signs[:-1]
+    flat_before = np.zeros_like(moving)  # step i - 2 exists and is flat
+    flat_before[2:] = ~moving[:-2]
+    resumes = np.zeros_like(moving)  # step i + 1 moves the way step i - 1 did (and both move)
+    resumes[1:-1] = (signs[2:] == signs[:-2]) & (signs[:-2] != 0)
+    jump = moving & ~previous & ~following  # an isolated jump: the new value holds from i + 1
+    turn = moving & previous & reverses  # a turn (peak or trough at i) or a restart
+    against = turn & resumes  # one step against a trend that then resumes
+    restart = against.copy()  # a restart (from i + 1): the first of a zigzag of such steps
+    restart[1:] &= ~against[:-1]
+    after_restart = np.zeros_like(moving)  # the trend resuming right after a restart: no new regime
+    after_restart[1:] = restart[:-1]
+    turn &= ~restart & ~after_restart
+    ramp_ends = ~moving & previous & ~flat_before  # flat from step i on
+    ramp_starts = moving & ~previous & following  # a flat stretch ends: the ramp starts at i
+    ramp_starts[0] = False
+    candidates = np.flatnonzero(jump | turn | restart | ramp_ends | ramp_starts)
+    return candidates, candidates + (jump | restart)[candidates]
+
+
+SIGN_CHUNK = 1 << 16  # values per chunk: bounds the float temporaries of a million-step curve
+
+
+def _slope_signs(lr: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 for each step between consecutive values; 0 where they agree to ~12 digits
+    (recursive torch formulas leave rounding dust)."""
+    scale = None
+    for start in range(0, len(lr), SIGN_CHUNK):
+        finite = np.abs(lr[start : start + SIGN_CHUNK][np.isfinite(lr[start : start + SIGN_CHUNK])])
+        if finite.size:
+            scale = max(float(finite.max()), scale or 0.0)
+    scale = 1.0 if scale is None else scale
+    signs = np.empty(len(lr) - 1, dtype=np.int8)
+    for start in range(0, len(signs), SIGN_CHUNK):
+        left = lr[start : start + SIGN_CHUNK]
+        right = lr[start + 1 : start + SIGN_CHUNK + 1]
+        left = left[: len(right)]
+        diffs = right - left
+        tolerance = np.maximum(np.maximum(np.abs(left), np.abs(right)) * 1e-12, scale * 1e-300)
+        # a NaN step counts as a change
+        moved = np.where(np.isnan(diffs), 1.0, np.sign(diffs))
+        signs[start : start + len(diffs)] = np.where(np.abs(diffs) <= tolerance, 0, moved)
+    return signs
 
 
 WIDE = 100  # columns from which the key steps fit in the summary table
@@ -107,7 +152,8 @@ def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int =
     if wide:
         summary.add_column("key steps (step: LR)", justify="right", no_wrap=True)
     for label, steps, values in _rows(curves):
-        peak = int(np.nanargmax(values)) if np.isfinite(values).any() else 0
+        # the first highest value; not np.nanargmax, which copies a million-step curve
+        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
         keys = key_steps(values)
         cells = [
             Text(label) + Text(f"\n{steps} steps", style="dim"),

@@ -1,13 +1,18 @@
 """Step real torch schedulers over a fresh dummy optimizer and record what a training loop sees.
 
 Value convention (DESIGN.md): ``lr[k]`` is the learning rate in effect for the optimizer's k-th
-step, read with ``get_last_lr()`` before the k-th ``scheduler.step()``. The loop calls
-``optimizer.step()`` then ``scheduler.step()`` `steps` times, as a training loop of `steps`
-iterations does, so a scheduler that would raise in such a loop raises here too.
+step, read with ``get_last_lr()`` before the k-th ``scheduler.step()``. The loop steps the
+scheduler `steps` times after ``optimizer.step()``, as a training loop of `steps` iterations
+does, so a scheduler that would raise in such a loop raises here too. The dummy optimizer's
+``step()`` does nothing (see :func:`make_optimizer`), so it is called once, not once per step:
+tests/test_fast_path.py shows the values equal, exactly, those of a plain ``torch.optim.SGD``
+stepped before every ``scheduler.step()``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,14 +97,45 @@ def cycles_momentum(scheduler: SchedulerSpec) -> bool:
 
 
 def make_optimizer(group_lrs: tuple[float, ...]) -> torch.optim.Optimizer:
-    """A fresh SGD optimizer with one one-element parameter per param group.
+    """A fresh dummy optimizer (a real ``torch.optim.SGD``) with one one-element parameter per group.
 
     A fresh one per curve: a shared optimizer leaks `initial_lr` from one scheduler to the next.
     """
     import torch
 
     groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in group_lrs]
-    return torch.optim.SGD(groups, lr=group_lrs[0], momentum=DUMMY_MOMENTUM)
+    return _dummy_sgd_class()(groups, lr=group_lrs[0], momentum=DUMMY_MOMENTUM)
+
+
+@functools.cache
+def _dummy_sgd_class() -> type[torch.optim.SGD]:
+    """``torch.optim.SGD`` minus the machinery a parameter without gradients never uses.
+
+    Schedulers only read and write ``param_groups`` (built by SGD's own ``__init__``, so the
+    groups hold exactly SGD's keys and defaults) and check that ``step()`` ran. Two things are
+    left out, both invisible to a scheduler:
+
+    * ``add_param_group`` without its ``torch._disable_dynamo`` wrapper, whose first call
+      imports torch's compiler stack (``torch._dynamo``, about 0.8 s) to guard against
+      ``torch.compile`` tracing it; nothing here is compiled.
+    * ``step()`` does nothing (SGD's step skips parameters without a gradient, which ours all
+      are) and is marked ``hooked`` so ``Optimizer`` does not wrap it in a profiler record per
+      call (SGD's step costs ~12 µs a call, this one well under 1 µs).
+    """
+    import torch
+
+    class DummySGD(torch.optim.SGD):
+        add_param_group = getattr(torch.optim.Optimizer.add_param_group, "__wrapped__", None) or (
+            torch.optim.Optimizer.add_param_group
+        )
+
+        def step(self, closure: Any = None) -> None:  # type: ignore[override]
+            """Nothing to update: no parameter has a gradient."""
+            return None
+
+        step.hooked = True  # type: ignore[attr-defined]
+
+    return DummySGD
 
 
 def build_torch_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec) -> Any:
@@ -126,7 +162,13 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def simulate_curve(curve: CurveSpec) -> Curve:
+Progress = Callable[[int], None]
+"""Called with the number of steps just simulated (in chunks, never per step)."""
+
+PROGRESS_CHUNK = 1 << 14  # steps between progress calls: rare enough to cost nothing
+
+
+def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     """Step a real torch scheduler `curve.steps` times and record the LRs (and momentum)."""
     optimizer = make_optimizer(curve.group_lrs)
     scheduler = build_torch_scheduler(optimizer, curve.scheduler)
@@ -136,32 +178,86 @@ def simulate_curve(curve: CurveSpec) -> Curve:
     metric = None
     if curve.metric is not None:
         metric = np.asarray(curve.metric.values[:steps], dtype=np.float64)
-    first_group = optimizer.param_groups[0]
-    for k in range(steps):
-        group_lr[:, k] = scheduler.get_last_lr()
-        if momentum is not None:
-            momentum[k] = first_group["momentum"]
-        optimizer.step()
-        try:
-            if metric is not None:
-                scheduler.step(metric[k])
-            else:
-                scheduler.step()
-        except (ValueError, ZeroDivisionError, OverflowError, NotImplementedError, TypeError) as exc:
-            raise ScheduleError(
-                f"{curve.scheduler.type} fails on the scheduler.step() after optimizer step {k}: {_one_line(exc)}"
-                f" ({curve.label})"
-            ) from None
+    # The dummy's step() does nothing, so one call (before the first scheduler.step(), which is
+    # when torch checks the order) is the same as one per step, at 0.3 µs less per step.
+    optimizer.step()
+    for start in range(0, steps, PROGRESS_CHUNK):
+        stop = min(start + PROGRESS_CHUNK, steps)
+        _step(curve, scheduler, start, stop, group_lr, momentum, metric)
+        if progress is not None:
+            progress(stop - start)
     if curve.warmup is not None:
         factors = np.array([curve.warmup.factor_at(k) for k in range(min(steps, curve.warmup.steps))])
         group_lr[:, : len(factors)] *= factors
     return Curve(spec=curve, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric)
 
 
-def simulate(spec: Spec | str | Any) -> list[Curve]:
-    """Every curve of a Spec (or of a YAML file's path), simulated with real torch schedulers."""
+def _step(
+    curve: CurveSpec,
+    scheduler: Any,
+    start: int,
+    stop: int,
+    group_lr: np.ndarray,
+    momentum: np.ndarray | None,
+    metric: np.ndarray | None,
+) -> None:
+    """Steps `start`..`stop`-1 of the training loop, each value written into its preallocated slot.
+
+    The common cases (one group, no metric) have loops of their own: they are the ones that run
+    for millions of steps, and each branch or slice costs a measurable share of a 3 µs step.
+    """
+    get_last_lr = scheduler.get_last_lr
+    scheduler_step = scheduler.step
+    first_group = scheduler.optimizer.param_groups[0]
+    k = start
+    try:
+        if len(group_lr) == 1 and metric is None:
+            lr = group_lr[0]
+            if momentum is None:
+                for k in range(start, stop):
+                    lr[k] = get_last_lr()[0]
+                    scheduler_step()
+            else:
+                for k in range(start, stop):
+                    lr[k] = get_last_lr()[0]
+                    momentum[k] = first_group["momentum"]
+                    scheduler_step()
+        else:
+            rows = list(group_lr)
+            for k in range(start, stop):
+                for row, value in zip(rows, get_last_lr(), strict=True):
+                    row[k] = value
+                if momentum is not None:
+                    momentum[k] = first_group["momentum"]
+                if metric is not None:
+                    scheduler_step(metric[k])
+                else:
+                    scheduler_step()
+    except (ValueError, ZeroDivisionError, OverflowError, NotImplementedError, TypeError) as exc:
+        raise ScheduleError(
+            f"{curve.scheduler.type} fails on the scheduler.step() after optimizer step {k}: {_one_line(exc)}"
+            f" ({curve.label})"
+        ) from None
+
+
+def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: int | None = None) -> list[Curve]:
+    """Every curve of a Spec (or of a YAML file's path), simulated with real torch schedulers.
+
+    `progress`, when given, is called with each chunk of steps done (of ``total_steps(spec)``).
+    `workers`: processes for a sweep; None picks by size (see :mod:`lrviz.parallel`), 1 never forks.
+    """
     if not isinstance(spec, Spec):
         from lrviz.yamlspec import load_spec_file
 
         spec = load_spec_file(str(spec))
-    return [simulate_curve(curve) for curve in spec.curves]
+    from lrviz import parallel
+
+    count = parallel.worker_count(spec, workers)
+    if count > 1:
+        return parallel.simulate_parallel(spec, count, progress)
+    return [simulate_curve(curve, progress) for curve in spec.curves]
+
+
+def total_steps(spec: Spec) -> int:
+    """How many scheduler steps simulating `spec` takes: the unit of `progress`."""
+    return sum(curve.steps for curve in spec.curves)

@@ -260,7 +260,7 @@ def test_real_entry_point_in_a_subprocess(tmp_path):
 def test_internal_error_exits_70_without_traceback(cli, monkeypatch):
     import lrviz.simulation
 
-    def broken(spec):
+    def broken(spec, **options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(lrviz.simulation, "simulate", broken)
@@ -272,3 +272,38 @@ def test_internal_error_exits_70_without_traceback(cli, monkeypatch):
     )
     debug = cli("export", "exp", "--gamma", "0.5", "--debug")
     assert debug.code == 70 and "Traceback" in debug.err
+
+
+class _Terminal:
+    """A stream that says it is a terminal, and keeps what is written to it."""
+
+    def __init__(self):
+        self.text = io.StringIO()
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        return self.text.write(text)
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_only_for_long_simulations_on_a_terminal():
+    from lrviz.cli.progress import PROGRESS_MIN_STEPS, simulation_progress
+    from lrviz.flags import CurveFlags, spec_from_tokens
+    from lrviz.simulation import simulate
+
+    long_spec = spec_from_tokens(["exp", "--gamma", "0.99999"], CurveFlags(steps=str(PROGRESS_MIN_STEPS)))
+    short_spec = spec_from_tokens(["exp", "--gamma", "0.9"], CurveFlags(steps="1000"))
+    with simulation_progress(long_spec, io.StringIO()) as progress:  # a pipe: silent
+        assert progress is None
+    terminal = _Terminal()
+    with simulation_progress(short_spec, terminal) as progress:  # done in a blink: no bar
+        assert progress is None
+    with simulation_progress(long_spec, terminal) as progress:
+        assert progress is not None
+        simulate(long_spec, progress=progress)
+    assert "simulating" in terminal.text.getvalue()
+    assert f"{PROGRESS_MIN_STEPS}/{PROGRESS_MIN_STEPS}" in terminal.text.getvalue()

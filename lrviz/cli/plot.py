@@ -388,7 +388,8 @@ def _draw(
     """Simulate, then save the figure (one panel per (title, curve count) in `panels`) and print the table."""
     from rich.console import Console
 
-    from lrviz.figure import render, render_panels, save_figure
+    from lrviz.cli.progress import simulation_progress
+    from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
@@ -397,28 +398,24 @@ def _draw(
     options = view.render_options(spec, log_y)
     if view.save:
         check_output_path(output, FIGURE_SUFFIXES)
-    curves = simulate(spec)
-    if panels is None:
-        figure = render(curves, options)
-    else:
-        groups, start = [], 0
-        for panel_title, count in panels:
-            groups.append((panel_title, curves[start : start + count]))
-            start += count
-        figure = render_panels(groups, options)
-    path = save_figure(figure, output) if view.save else None
-    console = Console(highlight=False)
-    if view.code:
-        from lrviz.code import pytorch_code
+    # matplotlib is imported, and the figure drawn and saved, in a forked process meanwhile
+    with FigureWorker(spec, output, options, panels, enabled=view.save) as figure:
+        with simulation_progress(spec) as progress:
+            curves = simulate(spec, progress=progress)
+        figure.send(curves)
+        console = Console(highlight=False)
+        if view.code:
+            from lrviz.code import pytorch_code
 
-        sys.stdout.write(pytorch_code(spec))
-        sys.stdout.flush()
-    elif not view.quiet:
-        show_chart = console.is_terminal if view.term is None else view.term
-        if show_chart:
-            _print_chart(console, curves, options)
-        for table in curve_tables(curves, spec.title, console.width):
-            console.print(table)
+            sys.stdout.write(pytorch_code(spec))
+            sys.stdout.flush()
+        elif not view.quiet:
+            show_chart = console.is_terminal if view.term is None else view.term
+            if show_chart:
+                _print_chart(console, curves, options)
+            for table in curve_tables(curves, spec.title, console.width):
+                console.print(table)
+        path = figure.result()
     if path is not None and not view.quiet:
         typer.echo(f"wrote {path}", err=True)
 
@@ -491,9 +488,12 @@ def export(
         tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric)
     )
 
+    from lrviz.cli.progress import simulation_progress
     from lrviz.simulation import simulate
 
-    text = export_text(simulate(spec), chosen)
+    with simulation_progress(spec) as progress:
+        curves = simulate(spec, progress=progress)
+    text = export_text(curves, chosen)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

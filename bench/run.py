@@ -1,0 +1,144 @@
+"""lrviz's performance goals (issue #5), measured side by side: ``python bench/run.py``.
+
+Each goal runs its pair of commands alternately (A, B, A, B, ...) in fresh processes, so both
+see the same machine load, and prints the medians, the ratio and the goal beside it. Wall times
+are whole processes, start-up included: what a user waits for. ``--quick`` runs fewer rounds.
+Takes about two minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+PYTHON = sys.executable
+LRVIZ = [PYTHON, "-m", "lrviz"]
+MILLION = 1_000_000
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process; fails loudly if the command does."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    process.stderr.close() if process.stderr else None
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr}")
+    return wall, usage.ru_maxrss
+
+
+def pair(a: list[str], b: list[str], rounds: int, cwd: Path, env: dict[str, str]) -> tuple[list, list]:
+    """Alternate A and B `rounds` times; (A's (wall, rss) list, B's)."""
+    first, second = [], []
+    for _ in range(rounds):
+        first.append(run(a, cwd, env))
+        second.append(run(b, cwd, env))
+    return first, second
+
+
+def median(results: list[tuple[float, int]], index: int = 0) -> float:
+    return statistics.median(r[index] for r in results)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def heavy_imports(args: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "lrviz", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    names = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    return sorted(names & {"torch", "matplotlib", "numpy", "torch._dynamo"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (noisier)")
+    options = parser.parse_args()
+    fast_rounds, slow_rounds = (3, 1) if options.quick else (7, 3)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    env.pop("_LRVIZ_COMPLETE", None)
+    work = Path(tempfile.mkdtemp(prefix="lrviz-bench-"))
+    print(f"lrviz benchmark: python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    print(f"(medians of {fast_rounds} alternating rounds, {slow_rounds} for the 1M-step cases; wall seconds)\n")
+
+    # 1. start-up: no torch, matplotlib or numpy for help, list, show, completion
+    python_only = [PYTHON, "-c", "pass"]
+    print("1. start-up without torch/matplotlib                               goal: --help <= 0.35 s")
+    completion = {**env, "_LRVIZ_COMPLETE": "complete_bash", "COMP_WORDS": "lrviz pl", "COMP_CWORD": "1"}
+    for args, label, command_env in (
+        (["--help"], "lrviz --help", env),
+        (["list"], "lrviz list", env),
+        (["show", "onecycle"], "lrviz show onecycle", env),
+        ([], "shell completion (lrviz pl<TAB>)", completion),
+    ):
+        ours, bare = pair([*LRVIZ, *args], python_only, fast_rounds, work, command_env)
+        heavy = heavy_imports(args or ["--help"], work, command_env)
+        goal = f"  {verdict(median(ours) <= 0.35)}" if args == ["--help"] else ""
+        print(
+            f"   {label:34s} {median(ours):6.3f}   (python -c pass {median(bare):.3f})"
+            f"   heavy imports: {', '.join(heavy) or 'none'}{goal}"
+        )
+
+    # 2. a small figure against the plain torch + pyplot script
+    cosine = [*LRVIZ, "plot", "cosine", "--t-max", "50,100,150", "--steps", "400", "-o", "cosine.png"]
+    plain = [PYTHON, str(BENCH / "plain_cosine.py"), "plain.png"]
+    ours, theirs = pair(cosine, plain, fast_rounds, work, env)
+    ratio = median(ours) / median(theirs)
+    print("\n2. lrviz plot cosine --t-max 50,100,150 --steps 400 -o x.png     goal: <= 0.60x plain script")
+    print(f"   lrviz {median(ours):.3f}   plain torch+pyplot script {median(theirs):.3f}", end="")
+    print(f"   ratio {ratio:.2f}x  {verdict(ratio <= 0.6)}")
+
+    # 3. + 4. a million steps against the bare torch loop; the SVG's size; memory
+    million = [*LRVIZ, "plot", "onecycle", "--max-lr", "0.1", "--total-steps", str(MILLION)]
+    long_plot = [*million, "--steps", str(MILLION), "-o", "onecycle.svg"]
+    bare = [PYTHON, str(BENCH / "bare_onecycle.py"), str(MILLION)]
+    ours, theirs = pair(long_plot, bare, slow_rounds, work, env)
+    ratio = median(ours) / median(theirs)
+    svg = (work / "onecycle.svg").stat().st_size / 1024
+    print("\n3. lrviz plot onecycle ... --steps 1000000 -o x.svg              goal: <= 1.30x bare torch loop")
+    print(f"   lrviz {median(ours):.3f}   bare loop (1M x scheduler.step()) {median(theirs):.3f}", end="")
+    print(f"   ratio {ratio:.2f}x  {verdict(ratio <= 1.3)}")
+    print("\n4. bounded figure                                                 goal: 1M-step SVG <= 500 KiB")
+    print(f"   onecycle.svg {svg:.0f} KiB  {verdict(svg <= 500)}")
+    small = run([*LRVIZ, "plot", "onecycle", "--max-lr", "0.1", "--total-steps", "1000", "-o", "small.svg"], work, env)
+    mib = 1024
+    print(
+        f"\n   peak RSS (MiB): lrviz 1M steps {median(ours, 1) / mib:.0f}, lrviz 1k steps {small[1] / mib:.0f}", end=""
+    )
+    print(f", bare loop {median(theirs, 1) / mib:.0f}")
+    growth = (median(ours, 1) - small[1]) / mib
+    print(f"   growth from 1k to 1M steps {growth:.0f} MiB; the two recorded series (lr, momentum) are 2 x 7.6 MiB")
+
+    # 5. progress
+    print("\n5. progress: a rich bar on stderr from 300k steps when stderr is a terminal (silent here: a pipe)")
+
+    # 6. sweeps of long curves: one process against two
+    sweep = BENCH / "sweep.py"
+    serial, two = pair([PYTHON, str(sweep), "1"], [PYTHON, str(sweep), "2"], slow_rounds, work, env)
+    picked = subprocess.run([PYTHON, str(sweep), "workers"], cwd=work, env=env, capture_output=True, text=True)
+    speedup = median(serial) / median(two)
+    print("\n6. sweep: cosine --t-max 1e5,2e5,3e5,4e5 --steps 250000 (1M steps)  goal: both cores when faster")
+    print(f"   1 process {median(serial):.3f}   2 processes {median(two):.3f}   speed-up {speedup:.2f}x")
+    print(f"   automatic choice now (load {os.getloadavg()[0]:.2f}): {picked.stdout.strip()} process(es)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Draw and save a figure in a forked process, which imports matplotlib while this one imports torch.
+
+``import torch`` (~1 s) and ``import matplotlib.figure`` plus drawing (~0.5 s) do not depend on
+each other until the values exist. So `FigureWorker` forks before either import: the child
+imports matplotlib and waits; the parent imports torch, simulates, and sends the values (raw
+array bytes, no pickled copies); the child draws and saves with :mod:`lrviz.figure`, exactly the
+calls a single process makes, while the parent prints its table. Elsewhere than on Linux, the
+same calls run in this process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from lrviz.figure import RenderOptions
+    from lrviz.simulation import Curve
+    from lrviz.spec import Spec
+
+
+def _can_fork() -> bool:
+    # Linux only: macOS's system libraries are not safe to use in a forked child (multiprocessing
+    # defaults to spawn there), and Windows has no fork.
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class FigureWorker:
+    """``render(curves, options)`` then ``save_figure(..., output)``, in a child process when possible.
+
+    ``send(curves)``, then ``result()``. Use as a context manager: leaving it before `send` (an
+    error while simulating) ends the child without it writing anything.
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        output: str | Path,
+        options: RenderOptions,
+        panels: Sequence[tuple[str, int]] | None = None,
+        enabled: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.output = output
+        self.options = options
+        self.panels = panels
+        self.enabled = enabled  # False: no figure at all (--no-save); result() is None
+        self.pid: int | None = None
+        self.curves: list[Curve] = []
+        self.connection: Connection | None = None
+        if enabled and _can_fork():
+            self._fork()
+
+    def _fork(self) -> None:
+        from multiprocessing import Pipe
+
+        parent_end, child_end = Pipe()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns on fork() with threads running (in tests, torch's); the child
+            # only imports matplotlib and draws, taking no lock those threads could hold.
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: never returns
+            parent_end.close()
+            _child(child_end, self.spec, self.output, self.options, self.panels)
+        child_end.close()
+        self.pid, self.connection = pid, parent_end
+
+    def send(self, curves: Sequence[Curve]) -> None:
+        """Hand `curves` over: the child starts drawing while this process goes on."""
+        self.curves = list(curves)
+        if self.connection is None:
+            return
+        try:
+            self.connection.send([(c.group_lr.shape, c.momentum is not None, c.metric is not None) for c in curves])
+            for curve in curves:
+                for array in (curve.group_lr, curve.momentum, curve.metric):
+                    if array is not None:
+                        self.connection.send_bytes(memoryview(np.ascontiguousarray(array)).cast("B"))
+        except OSError:  # the child is gone; result() says so
+            pass
+
+    def result(self) -> Path | None:
+        """The saved figure's path, once it is written; the child's error is raised here, as in-process."""
+        if not self.enabled:
+            return None
+        if self.connection is None:
+            return _draw(self.curves, self.output, self.options, self.panels)
+        try:
+            outcome, value = self.connection.recv()
+        except (EOFError, OSError):
+            outcome, value = "error", RuntimeError("the figure process ended without saving the figure")
+        finally:
+            self.close()
+        if outcome == "error":
+            raise value
+        return Path(value)
+
+    def close(self) -> None:
+        """End the child (if it is still waiting, it exits without writing) and reap it."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def __enter__(self) -> FigureWorker:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+def _draw(
+    curves: Sequence[Curve], output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None
+) -> Path:
+    from lrviz.figure import render_figure, save_figure
+
+    return save_figure(render_figure(curves, options, panels), output)
+
+
+def _child(
+    connection: Connection,
+    spec: Spec,
+    output: str | Path,
+    options: RenderOptions,
+    panels: Sequence[tuple[str, int]] | None,
+) -> None:
+    """Import matplotlib, wait for the values, draw, save, report; then exit, whatever happens."""
+    code = 0
+    try:
+        import lrviz.figure  # noqa: F401 - the imports this process exists to do early
+        from lrviz.simulation import Curve
+
+        backend = {".png": "agg", ".svg": "svg", ".pdf": "pdf"}.get(Path(output).suffix.lower())
+        if backend:  # the module savefig would import for this format
+            importlib.import_module(f"matplotlib.backends.backend_{backend}")
+        try:
+            layout = connection.recv()
+        except EOFError:  # the parent failed before simulating: nothing to draw
+            return
+        curves = []
+        for curve_spec, (shape, has_momentum, has_metric) in zip(spec.curves, layout, strict=True):
+            group_lr = np.frombuffer(connection.recv_bytes(), dtype=np.float64).reshape(shape)
+            momentum = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_momentum else None
+            metric = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_metric else None
+            curves.append(Curve(spec=curve_spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric))
+        try:
+            result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels)))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as usual
+            result = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
+        connection.send(result)
+    except BaseException:  # noqa: BLE001 - a child must not run the parent's code after this
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _picklable(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return False
+    return True
