@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +56,24 @@ _LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
     "max_momentum": (0, True),
 }
 _UNIT_INTERVAL = {"pct_start", "factor", "start_factor", "end_factor"}
+
+# Set while `lrviz check` builds its Spec (see `diagnosing`).
+_DIAGNOSING: ContextVar[bool] = ContextVar("lrviz_diagnosing", default=False)
+
+
+@contextmanager
+def diagnosing() -> Iterator[None]:
+    """Build specs for `lrviz check`: keep mistakes torch only makes at run time, so check can explain them.
+
+    Inside this block a run longer than a fixed-length scheduler allows (OneCycleLR) and a
+    fractional ``T_mult`` are accepted instead of refused; :mod:`lrviz.check` reports them as
+    findings that predict torch's error. Every other mistake is still a SpecError.
+    """
+    token = _DIAGNOSING.set(True)
+    try:
+        yield
+    finally:
+        _DIAGNOSING.reset(token)
 
 
 # --------------------------------------------------------------------------- where values came from
@@ -177,6 +197,8 @@ class CurveSpec:
     metric: Metric | None = None
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
+    # names the scheduler's flags or YAML keys, for diagnostics that point at a parameter
+    locator: Locator | None = field(default=None, compare=False, repr=False)
 
     @property
     def group_lrs(self) -> tuple[float, ...]:
@@ -289,6 +311,11 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         raise SpecError("a value is required", where)
     kind = param.kind
     if kind == "int":
+        if param.name == "T_mult" and _DIAGNOSING.get():
+            # torch raises "Expected integer T_mult" only when built: `lrviz check` explains it
+            number = parse_float(value, where)
+            _check_bounds(param, number, where)
+            return int(number) if number.is_integer() else number
         number = parse_int(value, where)
         _check_bounds(param, number, where)
         return number
@@ -612,6 +639,7 @@ def build_curves(
                 metric=metric,
                 varied=combo,
                 source=source,
+                locator=scheduler_loc,
             )
         )
     if steps_raw is None and len(curves) > 1:
@@ -619,7 +647,8 @@ def build_curves(
         longest = max(c.steps for c in curves)
         curves = [_with_steps(c, longest) for c in curves]
     for curve in curves:
-        _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
+        if not _DIAGNOSING.get():  # `lrviz check` predicts torch's error as a finding instead
+            _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
     return curves
 
 

@@ -28,7 +28,7 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     # Imported for their @app.command side effect; each module holds one family of commands.
-    from lrviz.cli import catalog, plot  # noqa: F401
+    from lrviz.cli import catalog, check, plot  # noqa: F401
 
 
 def error_line(message: str) -> None:

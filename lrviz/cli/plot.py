@@ -185,6 +185,8 @@ def compare(
 def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, imported lazily
     from rich.console import Console
 
+    from lrviz.check import check
+    from lrviz.cli.check import print_warnings
     from lrviz.figure import RenderOptions, render, save_figure
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
@@ -192,6 +194,7 @@ def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, impor
 
     check_output_path(output, FIGURE_SUFFIXES)
     curves = simulate(spec)
+    print_warnings(check(spec, curves))  # the warnings of `lrviz check`, above the table
     figure = render(curves, RenderOptions(title=spec.title, log_y=log_y))
     path = save_figure(figure, output)
     console = Console(highlight=False)
