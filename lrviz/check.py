@@ -106,6 +106,10 @@ def _where(loc: Locator | None, key: str | int | None = None) -> str:
     return loc.where(key)
 
 
+def _scheduler_locator(curve: CurveSpec) -> Locator | None:
+    return None if curve.locator is None else curve.locator.child("scheduler")
+
+
 def _child_locator(loc: Locator | None, index: int) -> Locator | None:
     return None if loc is None else loc.child("schedulers").child(index)
 
@@ -114,8 +118,8 @@ def _full_run_schedulers(curve: CurveSpec) -> list[tuple[SchedulerSpec, Locator 
     """The schedulers that count the run's steps from 0: the scheduler, or a ChainedScheduler's children."""
     top = curve.scheduler
     if top.type == "ChainedScheduler":
-        return [(child, _child_locator(curve.locator, i)) for i, child in enumerate(top.children)]
-    return [(top, curve.locator)]
+        return [(child, _child_locator(_scheduler_locator(curve), i)) for i, child in enumerate(top.children)]
+    return [(top, _scheduler_locator(curve))]
 
 
 def _of_type(curve: CurveSpec, name: str) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
@@ -162,7 +166,7 @@ def _duplicate_milestones(curve: CurveSpec, values: Curve | None) -> Iterator[Pr
                 _where(loc, "milestones"),
                 f"milestone {milestone} is listed {count} times: torch multiplies the LR by "
                 f"gamma^{count} = {_num(gamma**count)} at step {milestone}{jump}, not by gamma = {_num(gamma)}",
-                f"list each milestone once; if that drop is meant, say so with gamma {_num(gamma**count)} there",
+                f"list each milestone once, unless a drop by gamma^{count} at step {milestone} is intended",
                 (milestone,),
             )
 
@@ -285,7 +289,7 @@ def _run_shorter(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
 
 def _sequential(curve: CurveSpec) -> tuple[SchedulerSpec, Locator | None] | None:
     top = curve.scheduler
-    return (top, curve.locator) if top.type == "SequentialLR" else None
+    return (top, _scheduler_locator(curve)) if top.type == "SequentialLR" else None
 
 
 @rule("sequential-milestone-unreachable", "warning", needs_values=False)
@@ -345,11 +349,12 @@ def _sequential_mismatch(curve: CurveSpec, values: Curve | None) -> Iterator[Pro
             mark: tuple[int, ...] = (end,) if end < curve.steps else ()
         else:
             finished = start + planned
-            happens = (
-                f"{name} finishes at step {finished} but runs until {bound}: "
-                f"for {segment - planned} more steps it goes on past its plan (LR {_num(values.lr[finished])} "
-                f"at step {finished}, {_num(values.lr[end - 1])} at step {end - 1})"
-            )
+            rest = values.lr[finished:end]
+            if np.isclose(rest, rest[0], rtol=1e-12, atol=0.0).all():
+                after = f"then holds at LR {_num(rest[0])} for {len(rest)} steps"
+            else:
+                after = f"then goes on past its plan for {len(rest)} steps (LR {_num(rest[0])} to {_num(rest[-1])})"
+            happens = f"{name} finishes at step {finished} but runs until {bound}: {after}"
             mark = (finished,)
         if last:
             fix = f"set its {key} to {segment} (the steps after the last milestone)"
@@ -370,11 +375,16 @@ def _starts_at_zero(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]
     if not positive.size:
         return  # zero throughout: constant-throughout says so
     wasted = int(positive[0])
+    where = _where(_scheduler_locator(curve), None)
+    if curve.warmup is not None and curve.warmup.factor == 0 and curve.locator is not None:
+        where = curve.locator.child("warmup").where("factor")
+    elif curve.scheduler.type == "LambdaLR":
+        where = _where(_scheduler_locator(curve), "lr_lambda")
     which = (
         "the first optimizer step (step 0)" if wasted == 1 else f"the first {wasted} optimizer steps (0-{wasted - 1})"
     )
     yield Problem(
-        _where(curve.locator, None),
+        where,
         f"the LR is 0 for {which}: an update with LR 0 changes nothing, so that compute is wasted",
         "start the warmup above 0: a start_factor or warmup factor like 0.001, or (epoch + 1) / N in an lr_lambda",
         tuple(range(wasted)),
@@ -391,7 +401,7 @@ def _not_finite(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
         first = int(bad[0])
         value = values.group_lr[:, first][~np.isfinite(values.group_lr[:, first])][0]
         yield Problem(
-            _where(curve.locator, None),
+            _where(_scheduler_locator(curve), None),
             f"the LR is {value} from step {first} ({bad.size} of {curve.steps} steps are not finite)",
             "keep the schedule bounded: a gamma at most 1, or an lr_lambda that stays finite",
             (first,),
@@ -408,7 +418,7 @@ def _negative(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
     if bad.size:
         first = int(bad[0])
         yield Problem(
-            _where(curve.locator, None),
+            _where(_scheduler_locator(curve), None),
             f"the LR is negative from step {first} ({_num(values.group_lr[:, first].min())}; "
             f"{bad.size} of {curve.steps} steps): torch applies it as is, so those steps ascend the loss",
             "clamp the schedule at 0, e.g. max(0, 1 - epoch / N) in an lr_lambda, or shorten the decay",
@@ -426,7 +436,7 @@ def _minimum_early(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
     if reached == 0 or values.lr[-1] >= values.lr[:reached].min() or tail <= IDLE_TAIL_SHARE * len(values.lr):
         return
     yield Problem(
-        _where(curve.locator, None),
+        _where(_scheduler_locator(curve), None),
         f"the LR reaches its minimum {_num(values.lr[-1])} at step {reached} and stays there for the last "
         f"{tail} of {len(values.lr)} steps ({100 * tail // len(values.lr)}%)",
         "stretch the schedule over the run (later milestones, a larger step_size, T_max or total_iters), "
@@ -443,7 +453,7 @@ def _constant(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
     rows = values.group_lr
     if np.isclose(rows, rows[:, :1], rtol=1e-12, atol=0.0).all():
         yield Problem(
-            _where(curve.locator, None),
+            _where(_scheduler_locator(curve), None),
             f"the LR is {_num(values.lr[0])} at every one of the {curve.steps} steps: the scheduler changes nothing",
             "check the factor (a gamma or factor of 1 changes nothing) and that its lengths fit the run",
         )
@@ -464,7 +474,7 @@ def _fractional_tmult(curve: CurveSpec, values: Curve | None) -> Iterator[Proble
     """CosineAnnealingWarmRestarts with a non-integer T_mult: torch refuses to build it."""
     for scheduler in _fractional_t_mult(curve.scheduler):
         t_mult = scheduler.kwargs["T_mult"]
-        loc = curve.locator if scheduler is curve.scheduler else None
+        loc = _scheduler_locator(curve) if scheduler is curve.scheduler else None
         yield Problem(
             _where(loc, "T_mult"),
             f"T_mult={t_mult:g}: torch raises 'Expected integer T_mult >= 1, but got {t_mult:g}' "
@@ -483,7 +493,7 @@ def _cycles_momentum(curve: CurveSpec, values: Curve | None) -> Iterator[Problem
         defaults = registry.catalog()[scheduler.type]
         low = params.get("base_momentum", defaults.param("base_momentum").default)
         high = params.get("max_momentum", defaults.param("max_momentum").default)
-        loc = curve.locator if scheduler is curve.scheduler else None
+        loc = _scheduler_locator(curve) if scheduler is curve.scheduler else None
         yield Problem(
             _where(loc, "cycle_momentum"),
             f"{scheduler.type} cycles momentum between {_num(low)} and {_num(high)}, inversely to the LR: it "

@@ -158,10 +158,28 @@ def simulate_curve(curve: CurveSpec) -> Curve:
     return Curve(spec=curve, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric)
 
 
+def require_finite(curve: Curve) -> Curve:
+    """`curve`, or a ScheduleError when torch's LR overflows to inf/NaN (nothing can plot or export it)."""
+    finite = np.isfinite(curve.group_lr).all(axis=0)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        value = curve.group_lr[:, first][~np.isfinite(curve.group_lr[:, first])][0]
+        where = curve.spec.locator.child("scheduler").where() if curve.spec.locator is not None else None
+        raise ScheduleError(
+            f"the LR of {curve.label} is {value} from step {first}: torch's value overflows "
+            "(a factor above 1 compounds every step); `lrviz check` shows the details",
+            where,
+        )
+    return curve
+
+
 def simulate(spec: Spec | str | Any) -> list[Curve]:
-    """Every curve of a Spec (or of a YAML file's path), simulated with real torch schedulers."""
+    """Every curve of a Spec (or of a YAML file's path), simulated with real torch schedulers.
+
+    Raises ScheduleError when torch cannot run a curve or its LR is not finite.
+    """
     if not isinstance(spec, Spec):
         from lrviz.yamlspec import load_spec_file
 
         spec = load_spec_file(str(spec))
-    return [simulate_curve(curve) for curve in spec.curves]
+    return [require_finite(simulate_curve(curve)) for curve in spec.curves]

@@ -197,7 +197,7 @@ class CurveSpec:
     metric: Metric | None = None
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
-    # names the scheduler's flags or YAML keys, for diagnostics that point at a parameter
+    # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -639,7 +639,7 @@ def build_curves(
                 metric=metric,
                 varied=combo,
                 source=source,
-                locator=scheduler_loc,
+                locator=loc,
             )
         )
     if steps_raw is None and len(curves) > 1:

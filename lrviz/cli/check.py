@@ -41,7 +41,8 @@ def print_findings(console: Console, findings: Sequence[Finding]) -> None:
     for finding in findings:
         style = LEVEL_STYLES[finding.level]
         console.print(
-            f"[{style}]{finding.level}[/] {escape(finding.where)} [dim]({escape(finding.curve)}) [{finding.rule}][/]"
+            f"[{style}]{finding.level}[/] {escape(finding.where)} "
+            f"[dim]({escape(finding.curve)}) {escape(f'[{finding.rule}]')}[/]"
         )
         console.print(f"  what happens: {escape(finding.message)}")
         console.print(f"  how to fix:   {escape(finding.fix)}")
