@@ -8,6 +8,7 @@ iterations does, so a scheduler that would raise in such a loop raises here too.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +130,15 @@ def _one_line(exc: BaseException) -> str:
 def simulate_curve(curve: CurveSpec) -> Curve:
     """Step a real torch scheduler `curve.steps` times and record the LRs (and momentum)."""
     optimizer = make_optimizer(curve.group_lrs)
-    scheduler = build_torch_scheduler(optimizer, curve.scheduler)
+    where = curve.locator.child("scheduler").where() if curve.locator is not None else None
+    try:
+        with warnings.catch_warnings():
+            # A nested SequentialLR steps its children while being built, before any optimizer step,
+            # and torch mistakes that for a training loop calling them in the wrong order.
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+            scheduler = build_torch_scheduler(optimizer, curve.scheduler)
+    except ScheduleError as exc:  # name the scheduler's flags or YAML key, as every error does
+        raise ScheduleError(exc.message, exc.where or where) from None
     steps = curve.steps
     group_lr = np.empty((len(curve.group_lrs), steps), dtype=np.float64)
     momentum = np.empty(steps, dtype=np.float64) if cycles_momentum(curve.scheduler) else None
@@ -150,7 +159,8 @@ def simulate_curve(curve: CurveSpec) -> Curve:
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ScheduleError(
                 f"{curve.scheduler.type} fails on the scheduler.step() after optimizer step {k}: {_one_line(exc)}"
-                f" ({curve.label})"
+                f" ({curve.label})",
+                where,
             ) from None
     if curve.warmup is not None:
         factors = np.array([curve.warmup.factor_at(k) for k in range(min(steps, curve.warmup.steps))])
