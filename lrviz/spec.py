@@ -602,7 +602,11 @@ def build_curves(
     if len(combos) > MAX_CURVES:
         raise SpecError(
             f"the sweep makes {len(combos)} curves; at most {MAX_CURVES}",
-            loc.where("sweep" if "sweep" in raw else None),
+            loc.where("sweep")
+            if "sweep" in raw
+            else scheduler_loc.where(next(iter(flag_sweeps)))
+            if flag_sweeps
+            else lr_where,
         )
 
     explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
@@ -627,6 +631,12 @@ def build_curves(
             steps = explicit_steps
         elif metric is not None:
             steps = len(metric.values)
+            if steps > MAX_STEPS:
+                raise SpecError(
+                    f"the metric has {steps:,} values, more than the {MAX_STEPS:,} steps allowed per curve; "
+                    "give steps explicitly",
+                    loc.where("metric"),
+                )
         else:
             steps = registry.default_steps(
                 scheduler.type, scheduler.kwargs, [(c.type, c.kwargs) for c in scheduler.children]
