@@ -356,3 +356,25 @@ def test_readme_check_example_is_the_real_output(cli):
     shown = " ".join(block.split("\n", 1)[1].split())
     result = cli("check", "multistep", "--milestones", "60,60,80", "--gamma", "0.5", "--steps", "100")
     assert " ".join(result.out.split()) == shown
+
+
+def test_plot_marks_the_steps_findings_point_at(cli, tmp_path):
+    marked = cli("plot", "multistep", "--milestones", "60,60,80", "--gamma", "0.5", "--steps", "100", "-o", "m.svg")
+    assert marked.code == 0
+    assert (tmp_path / "m.svg").read_text().count('id="lrviz-finding"') == 1
+    sound = cli("plot", "cosine", "--t-max", "150", "-o", "c.svg")
+    assert sound.code == 0
+    assert "lrviz-finding" not in (tmp_path / "c.svg").read_text()
+
+
+def test_mark_steps_draws_one_dotted_line_per_step():
+    from lrviz.figure import FINDING_GID, mark_steps, render
+    from lrviz.simulation import simulate
+
+    with diagnosing():
+        spec = spec_from_tokens(["cosine", "--t-max", "100"], CurveFlags(steps="400"))
+    figure = render(simulate(spec))
+    mark_steps(figure, [100, 200, 100])
+    marks = [line for line in figure.axes[0].get_lines() if line.get_gid() == FINDING_GID]
+    assert [line.get_xdata()[0] for line in marks] == [100, 200]
+    assert all(line.get_linestyle() == ":" for line in marks)

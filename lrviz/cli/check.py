@@ -16,7 +16,6 @@ from lrviz.cli.plot import (
     Metric,
     Steps,
     Targets,
-    Title,
     WarmupFactor,
     WarmupMethod,
     WarmupSteps,
@@ -71,7 +70,6 @@ def check(
     lr: Lr = None,
     steps: Steps = None,
     label: Label = None,
-    title: Title = None,
     warmup_steps: WarmupSteps = None,
     warmup_factor: WarmupFactor = None,
     warmup_method: WarmupMethod = None,
@@ -99,7 +97,7 @@ def check(
         return EXIT_OK
     with diagnosing():
         spec = spec_from_tokens(
-            tokens, _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric)
+            tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric)
         )
 
     from lrviz.check import diagnose

@@ -187,15 +187,17 @@ def _draw(spec, output: str, log_y: bool) -> None:  # noqa: ANN001 - Spec, impor
 
     from lrviz.check import check
     from lrviz.cli.check import print_warnings
-    from lrviz.figure import RenderOptions, render, save_figure
+    from lrviz.figure import RenderOptions, mark_steps, render, save_figure
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
 
     check_output_path(output, FIGURE_SUFFIXES)
     curves = simulate(spec)
-    print_warnings(check(spec, curves))  # the warnings of `lrviz check`, above the table
+    findings = [f for f in check(spec, curves) if f.level == "warning"]
+    print_warnings(findings)  # the warnings of `lrviz check`, above the table
     figure = render(curves, RenderOptions(title=spec.title, log_y=log_y))
+    mark_steps(figure, [step for f in findings for step in f.steps])
     path = save_figure(figure, output)
     console = Console(highlight=False)
     for table in curve_tables(curves, spec.title, console.width):
