@@ -18,7 +18,7 @@ import numpy as np
 
 from lrviz import registry
 from lrviz.simulation import Curve, simulate_curve
-from lrviz.spec import CurveSpec, Locator, SchedulerSpec, Spec, iter_schedulers
+from lrviz.spec import CurveSpec, Locator, SchedulerSpec, Spec
 
 Level = Literal["warning", "info"]
 
@@ -120,6 +120,13 @@ def _full_run_schedulers(curve: CurveSpec) -> list[tuple[SchedulerSpec, Locator 
     if top.type == "ChainedScheduler":
         return [(child, _child_locator(_scheduler_locator(curve), i)) for i, child in enumerate(top.children)]
     return [(top, _scheduler_locator(curve))]
+
+
+def _every_scheduler(scheduler: SchedulerSpec, loc: Locator | None) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
+    """The scheduler and every nested one, depth first, each with its locator."""
+    yield scheduler, loc
+    for index, child in enumerate(scheduler.children):
+        yield from _every_scheduler(child, _child_locator(loc, index))
 
 
 def _of_type(curve: CurveSpec, name: str) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
@@ -462,19 +469,20 @@ def _constant(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- parameters torch refuses late
 
 
-def _fractional_t_mult(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
-    for item in iter_schedulers(scheduler):
+def _fractional_t_mult(
+    scheduler: SchedulerSpec, loc: Locator | None = None
+) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
+    for item, item_loc in _every_scheduler(scheduler, loc):
         t_mult = item.kwargs.get("T_mult")
         if item.type == "CosineAnnealingWarmRestarts" and isinstance(t_mult, float):
-            yield item
+            yield item, item_loc
 
 
 @rule("cosine-restarts-fractional-tmult", "warning", needs_values=False)
 def _fractional_tmult(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
     """CosineAnnealingWarmRestarts with a non-integer T_mult: torch refuses to build it."""
-    for scheduler in _fractional_t_mult(curve.scheduler):
+    for scheduler, loc in _fractional_t_mult(curve.scheduler, _scheduler_locator(curve)):
         t_mult = scheduler.kwargs["T_mult"]
-        loc = _scheduler_locator(curve) if scheduler is curve.scheduler else None
         yield Problem(
             _where(loc, "T_mult"),
             f"T_mult={t_mult:g}: torch raises 'Expected integer T_mult >= 1, but got {t_mult:g}' "
@@ -486,14 +494,13 @@ def _fractional_tmult(curve: CurveSpec, values: Curve | None) -> Iterator[Proble
 @rule("cycles-momentum", "info", needs_values=False)
 def _cycles_momentum(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
     """CyclicLR/OneCycleLR cycle momentum: they need an optimizer with momentum or betas."""
-    for scheduler in iter_schedulers(curve.scheduler):
+    for scheduler, loc in _every_scheduler(curve.scheduler, _scheduler_locator(curve)):
         params = scheduler.kwargs
         if scheduler.type not in ("CyclicLR", "OneCycleLR") or not params.get("cycle_momentum", True):
             continue
         defaults = registry.catalog()[scheduler.type]
         low = params.get("base_momentum", defaults.param("base_momentum").default)
         high = params.get("max_momentum", defaults.param("max_momentum").default)
-        loc = _scheduler_locator(curve) if scheduler is curve.scheduler else None
         yield Problem(
             _where(loc, "cycle_momentum"),
             f"{scheduler.type} cycles momentum between {_num(low)} and {_num(high)}, inversely to the LR: it "

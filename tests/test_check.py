@@ -378,3 +378,20 @@ def test_mark_steps_draws_one_dotted_line_per_step():
     marks = [line for line in figure.axes[0].get_lines() if line.get_gid() == FINDING_GID]
     assert [line.get_xdata()[0] for line in marks] == [100, 200]
     assert all(line.get_linestyle() == ":" for line in marks)
+
+
+def test_nested_fractional_t_mult_names_its_yaml_key(tmp_path):
+    found = yaml_findings(
+        tmp_path,
+        """\
+        steps: 30
+        scheduler:
+          type: SequentialLR
+          milestones: [10]
+          schedulers:
+            - {type: LinearLR, start_factor: 0.1, total_iters: 10}
+            - {type: CosineAnnealingWarmRestarts, T_0: 5, T_mult: 1.5}
+        """,
+    )
+    assert [f.rule for f in found] == ["cosine-restarts-fractional-tmult"]  # nothing simulated, nothing else
+    assert found[0].where == f"{tmp_path / 'spec.yaml'}:7: scheduler.schedulers[1].T_mult"
