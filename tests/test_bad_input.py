@@ -576,3 +576,27 @@ def test_failure_while_simulating_leaves_the_existing_export(cli, tmp_path):
     assert result.err == "Error: --lr-lambda: division by zero at epoch 5 in expression '1 / (epoch - 5)'\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.csv"]
     assert (tmp_path / "keep.csv").read_bytes() == PRECIOUS
+
+
+def test_unreadable_yaml_even_as_root(cli, tmp_path, monkeypatch):
+    """The same refusal when the OS says no (root reads 0-mode files, so the OS is asked to say no)."""
+    (tmp_path / "spec.yaml").write_text("scheduler: {type: exp, gamma: 0.5}\n")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    result = cli("export", "spec.yaml")
+    assert (result.code, result.err) == (2, "Error: spec.yaml: cannot read: Permission denied\n")
+
+
+def test_unwritable_output_is_refused_before_any_work(cli, tmp_path, monkeypatch):
+    import lrviz.output
+    import lrviz.simulation
+
+    (tmp_path / "keep.png").write_bytes(PRECIOUS)
+    monkeypatch.setattr(lrviz.output.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(lrviz.simulation, "simulate", lambda spec: pytest.fail("simulated before refusing"))
+    result = cli("plot", "cosine", "--t-max", "10", "-o", "keep.png")
+    assert (result.code, result.err) == (2, "Error: --output: cannot write 'keep.png': permission denied\n")
+    assert (tmp_path / "keep.png").read_bytes() == PRECIOUS
