@@ -357,6 +357,8 @@ def _sequential_mismatch(curve: CurveSpec, values: Curve | None) -> Iterator[Pro
         else:
             finished = start + planned
             rest = values.lr[finished:end]
+            if not rest.size:
+                continue  # the run ends first: sequential-milestone-unreachable says so
             if np.isclose(rest, rest[0], rtol=1e-12, atol=0.0).all():
                 after = f"then holds at LR {_num(rest[0])} for {len(rest)} steps"
             else:
