@@ -71,6 +71,13 @@ PARAMS: dict[str, dict[str, st.SearchStrategy]] = {
         "anneal_strategy": st.sampled_from(["cos", "linear"]),
         "three_phase": st.booleans(),
     },
+    "ReduceLROnPlateau": {
+        "mode": st.sampled_from(["min", "max"]),
+        "factor": _float(0.01, 0.99),
+        "patience": _ints(0, 5),
+        "cooldown": _ints(0, 3),
+        "min_lr": _float(0, 0.01),
+    },
     "LambdaLR": {"lr_lambda": st.sampled_from(sorted(EXPRESSIONS))},
     "MultiplicativeLR": {"lr_lambda": st.sampled_from(sorted(EXPRESSIONS))},
 }
@@ -139,15 +146,31 @@ def _torch_scheduler(optimizer: torch.optim.Optimizer, name: str, params: dict) 
     return getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
 
 
+def _warmup_factor(warmup: dict, step: int) -> float:
+    """detectron2's _get_warmup_factor_at_iter, written out."""
+    if step >= warmup["steps"]:
+        return 1.0
+    if warmup["method"] == "constant":
+        return warmup["factor"]
+    alpha = step / warmup["steps"]
+    return warmup["factor"] * (1 - alpha) + alpha
+
+
 def _reference(curve: dict) -> list[float]:
     """A plain training loop over the torch scheduler the exported curve names."""
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=curve["base_lr"], momentum=0.9)
     scheduler = _torch_scheduler(optimizer, curve["scheduler"], curve["params"])
+    metric = curve["metric"]["values"] if "metric" in curve else None
     lrs = []
-    for _ in range(curve["steps"]):
+    for k in range(curve["steps"]):
         lrs.append(scheduler.get_last_lr()[0])
         optimizer.step()
-        scheduler.step()
+        if metric is not None:
+            scheduler.step(metric[k])
+        else:
+            scheduler.step()
+    if "warmup" in curve:
+        lrs = [lr * _warmup_factor(curve["warmup"], k) for k, lr in enumerate(lrs)]
     return lrs
 
 
@@ -187,6 +210,15 @@ def test_flags_export_torchs_values_or_one_error_line(name, data, steps, lr):
         args += ["--steps", str(steps)]
     if lr is not None:
         args += ["--lr", lr]
+    if name == "ReduceLROnPlateau" and data.draw(_chance(0.9)):
+        metric = data.draw(st.lists(_float(0, 2), min_size=1, max_size=70))
+        args += ["--metric", ",".join(map(repr, metric))]
+    if data.draw(_chance(0.25)):
+        args += ["--warmup-steps", data.draw(st.one_of(_ints(0, 30).map(str), JUNK))]
+        if data.draw(st.booleans()):
+            args += ["--warmup-factor", data.draw(st.one_of(_float(0, 1).map(repr), JUNK))]
+        if data.draw(st.booleans()):
+            args += ["--warmup-method", data.draw(st.sampled_from(["linear", "constant", "linar"]))]
     _assert_contract(*_run(*args))
 
 
