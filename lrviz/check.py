@@ -284,9 +284,8 @@ def _run_shorter(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
             _where(loc, key),
             f"{scheduler.type} is planned for {planned} steps ({key}) but the run stops after {curve.steps}: "
             f"the LR is still {_num(values.lr[-1])} at the last step, its schedule unfinished",
-            f"set {key} to the run length ({curve.steps})"
-            + (" (epochs x steps_per_epoch)" if key == "epochs" else "")
-            + f", or run {planned} steps",
+            f"set {'epochs x steps_per_epoch' if key == 'epochs' else key} to the run length ({curve.steps}), "
+            f"or run {planned} steps",
             (curve.steps - 1,),
         )
 
