@@ -345,6 +345,18 @@ def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
     return render(list(curves), RenderOptions(**options), ax=ax)
 
 
+FINDING_GID = "lrviz-finding"  # the id of the lines that mark findings (in SVG output too)
+
+
+def mark_steps(figure: Figure, steps: Sequence[int], x_scale: float = 1.0) -> None:
+    """Dotted vertical lines at the steps `lrviz check` findings point at (a milestone that fires twice, ...)."""
+    ax = figure.axes[0]
+    for step in sorted(set(steps)):
+        ax.axvline(
+            step * x_scale, color=PALETTE[3], linestyle=":", linewidth=1.0, alpha=0.8, zorder=0.5, gid=FINDING_GID
+        )
+
+
 SAVE_METADATA = {
     ".svg": {"Date": None, "Creator": "lrviz"},
     ".pdf": {"CreationDate": None, "ModDate": None, "Creator": "lrviz", "Producer": "lrviz"},

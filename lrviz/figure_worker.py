@@ -57,6 +57,7 @@ class FigureWorker:
         self.enabled = enabled  # False: no figure at all (--no-save); result() is None
         self.pid: int | None = None
         self.curves: list[Curve] = []
+        self.marked_steps: list[int] = []
         self.connection: Connection | None = None
         if enabled and _can_fork():
             self._fork()
@@ -76,13 +77,16 @@ class FigureWorker:
         child_end.close()
         self.pid, self.connection = pid, parent_end
 
-    def send(self, curves: Sequence[Curve]) -> None:
-        """Hand `curves` over: the child starts drawing while this process goes on."""
+    def send(self, curves: Sequence[Curve], marked_steps: Sequence[int] = ()) -> None:
+        """Hand `curves` over (and the steps `lrviz check` findings point at, to mark on the figure):
+        the child starts drawing while this process goes on."""
         self.curves = list(curves)
+        self.marked_steps = [int(step) for step in marked_steps]
         if self.connection is None:
             return
         try:
-            self.connection.send([(c.group_lr.shape, c.momentum is not None, c.metric is not None) for c in curves])
+            layout = [(c.group_lr.shape, c.momentum is not None, c.metric is not None) for c in curves]
+            self.connection.send((layout, self.marked_steps))
             for curve in curves:
                 for array in (curve.group_lr, curve.momentum, curve.metric):
                     if array is not None:
@@ -95,7 +99,7 @@ class FigureWorker:
         if not self.enabled:
             return None
         if self.connection is None:
-            return _draw(self.curves, self.output, self.options, self.panels)
+            return _draw(self.curves, self.output, self.options, self.panels, self.marked_steps)
         try:
             outcome, value = self.connection.recv()
         except (EOFError, OSError):
@@ -123,11 +127,18 @@ class FigureWorker:
 
 
 def _draw(
-    curves: Sequence[Curve], output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None
+    curves: Sequence[Curve],
+    output: str | Path,
+    options: RenderOptions,
+    panels: Sequence[tuple[str, int]] | None,
+    marked_steps: Sequence[int] = (),
 ) -> Path:
-    from lrviz.figure import render_figure, save_figure
+    from lrviz.figure import mark_steps, render_figure, save_figure
 
-    return save_figure(render_figure(curves, options, panels), output)
+    figure = render_figure(curves, options, panels)
+    if marked_steps and panels is None:  # on a grid of panels a step would not say whose it is
+        mark_steps(figure, marked_steps, options.x_scale)
+    return save_figure(figure, output)
 
 
 def _child(
@@ -147,7 +158,7 @@ def _child(
         if backend:  # the module savefig would import for this format
             importlib.import_module(f"matplotlib.backends.backend_{backend}")
         try:
-            layout = connection.recv()
+            layout, marked_steps = connection.recv()
         except EOFError:  # the parent failed before simulating: nothing to draw
             return
         curves = []
@@ -157,7 +168,7 @@ def _child(
             metric = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_metric else None
             curves.append(Curve(spec=curve_spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric))
         try:
-            result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels)))
+            result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels, marked_steps)))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as usual
             result = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
         connection.send(result)

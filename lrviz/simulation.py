@@ -12,6 +12,7 @@ stepped before every ``scheduler.step()``.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -171,7 +172,15 @@ PROGRESS_CHUNK = 1 << 14  # steps between progress calls: rare enough to cost no
 def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     """Step a real torch scheduler `curve.steps` times and record the LRs (and momentum)."""
     optimizer = make_optimizer(curve.group_lrs)
-    scheduler = build_torch_scheduler(optimizer, curve.scheduler)
+    where = curve.locator.child("scheduler").where() if curve.locator is not None else None
+    try:
+        with warnings.catch_warnings():
+            # A nested SequentialLR steps its children while being built, before any optimizer step,
+            # and torch mistakes that for a training loop calling them in the wrong order.
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)` before")
+            scheduler = build_torch_scheduler(optimizer, curve.scheduler)
+    except ScheduleError as exc:  # name the scheduler's flags or YAML key, as every error does
+        raise ScheduleError(exc.message, exc.where or where) from None
     steps = curve.steps
     group_lr = np.empty((len(curve.group_lrs), steps), dtype=np.float64)
     momentum = np.empty(steps, dtype=np.float64) if cycles_momentum(curve.scheduler) else None
@@ -183,7 +192,7 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     optimizer.step()
     for start in range(0, steps, PROGRESS_CHUNK):
         stop = min(start + PROGRESS_CHUNK, steps)
-        _step(curve, scheduler, start, stop, group_lr, momentum, metric)
+        _step(curve, scheduler, start, stop, group_lr, momentum, metric, where)
         if progress is not None:
             progress(stop - start)
     if curve.warmup is not None:
@@ -200,6 +209,7 @@ def _step(
     group_lr: np.ndarray,
     momentum: np.ndarray | None,
     metric: np.ndarray | None,
+    where: str | None = None,
 ) -> None:
     """Steps `start`..`stop`-1 of the training loop, each value written into its preallocated slot.
 
@@ -236,8 +246,24 @@ def _step(
     except (ValueError, ZeroDivisionError, OverflowError, NotImplementedError, TypeError) as exc:
         raise ScheduleError(
             f"{curve.scheduler.type} fails on the scheduler.step() after optimizer step {k}: {_one_line(exc)}"
-            f" ({curve.label})"
+            f" ({curve.label})",
+            where,
         ) from None
+
+
+def require_finite(curve: Curve) -> Curve:
+    """`curve`, or a ScheduleError when torch's LR overflows to inf/NaN (nothing can plot or export it)."""
+    finite = np.isfinite(curve.group_lr).all(axis=0)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        value = curve.group_lr[:, first][~np.isfinite(curve.group_lr[:, first])][0]
+        where = curve.spec.locator.child("scheduler").where() if curve.spec.locator is not None else None
+        raise ScheduleError(
+            f"the LR of {curve.label} is {value} from step {first}: torch's value overflows "
+            "(a factor above 1 compounds every step); `lrviz check` shows the details",
+            where,
+        )
+    return curve
 
 
 def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: int | None = None) -> list[Curve]:
@@ -245,6 +271,7 @@ def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: 
 
     `progress`, when given, is called with each chunk of steps done (of ``total_steps(spec)``).
     `workers`: processes for a sweep; None picks by size (see :mod:`lrviz.parallel`), 1 never forks.
+    Raises ScheduleError when torch cannot run a curve or its LR is not finite.
     """
     if not isinstance(spec, Spec):
         from lrviz.yamlspec import load_spec_file
@@ -254,8 +281,8 @@ def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: 
 
     count = parallel.worker_count(spec, workers)
     if count > 1:
-        return parallel.simulate_parallel(spec, count, progress)
-    return [simulate_curve(curve, progress) for curve in spec.curves]
+        return [require_finite(curve) for curve in parallel.simulate_parallel(spec, count, progress)]
+    return [require_finite(simulate_curve(curve, progress)) for curve in spec.curves]
 
 
 def total_steps(spec: Spec) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +22,10 @@ from lrviz.expressions import Expression
 from lrviz.registry import Param, SchedulerInfo
 
 DEFAULT_LR = 0.1
-MAX_STEPS = 10_000_000  # per curve; checked before any work starts
+# Bounds on the work one command may ask for, checked before any stepping starts: torch steps a
+# scheduler at roughly 30k steps a second, so these keep a command under about a minute.
+MAX_STEPS = 10_000_000  # per curve: 80 MB per recorded series, about 30 s of stepping
+MAX_TOTAL_STEPS = 20_000_000  # over every curve of a command (sweeps, several files)
 MAX_CURVES = 200  # per command, after sweeps are expanded
 
 # Values torch accepts silently but that make no schedule: (lower bound, inclusive).
@@ -54,6 +59,24 @@ _LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
     "max_momentum": (0, True),
 }
 _UNIT_INTERVAL = {"pct_start", "factor", "start_factor", "end_factor"}
+
+# Set while `lrviz check` builds its Spec (see `diagnosing`).
+_DIAGNOSING: ContextVar[bool] = ContextVar("lrviz_diagnosing", default=False)
+
+
+@contextmanager
+def diagnosing() -> Iterator[None]:
+    """Build specs for `lrviz check`: keep mistakes torch only makes at run time, so check can explain them.
+
+    Inside this block a run longer than a fixed-length scheduler allows (OneCycleLR) and a
+    fractional ``T_mult`` are accepted instead of refused; :mod:`lrviz.check` reports them as
+    findings that predict torch's error. Every other mistake is still a SpecError.
+    """
+    token = _DIAGNOSING.set(True)
+    try:
+        yield
+    finally:
+        _DIAGNOSING.reset(token)
 
 
 # --------------------------------------------------------------------------- where values came from
@@ -177,6 +200,8 @@ class CurveSpec:
     metric: Metric | None = None
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
+    # names this curve's flags or YAML keys, for diagnostics that point at a parameter
+    locator: Locator | None = field(default=None, compare=False, repr=False)
 
     @property
     def group_lrs(self) -> tuple[float, ...]:
@@ -300,6 +325,11 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         raise SpecError("a value is required", where)
     kind = param.kind
     if kind == "int":
+        if param.name == "T_mult" and _DIAGNOSING.get():
+            # torch raises "Expected integer T_mult" only when built: `lrviz check` explains it
+            number = parse_float(value, where)
+            _check_bounds(param, number, where)
+            return int(number) if number.is_integer() else number
         number = parse_int(value, where)
         _check_bounds(param, number, where)
         return number
@@ -589,7 +619,11 @@ def build_curves(
     if len(combos) > MAX_CURVES:
         raise SpecError(
             f"the sweep makes {len(combos)} curves; at most {MAX_CURVES}",
-            loc.where("sweep" if "sweep" in raw else None),
+            loc.where("sweep")
+            if "sweep" in raw
+            else scheduler_loc.where(next(iter(flag_sweeps)))
+            if flag_sweeps
+            else lr_where,
         )
 
     explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
@@ -614,10 +648,22 @@ def build_curves(
             steps = explicit_steps
         elif metric is not None:
             steps = len(metric.values)
+            if steps > MAX_STEPS:
+                raise SpecError(
+                    f"the metric has {steps:,} values, more than the {MAX_STEPS:,} steps allowed per curve; "
+                    "give steps explicitly",
+                    loc.where("metric"),
+                )
         else:
             steps = registry.default_steps(
                 scheduler.type, scheduler.kwargs, [(c.type, c.kwargs) for c in scheduler.children]
             )
+            if steps > MAX_STEPS:
+                raise SpecError(
+                    f"{scheduler.describe()} makes a default run of {steps:,} steps, more than the "
+                    f"{MAX_STEPS:,} allowed per curve; give steps explicitly",
+                    steps_where,
+                )
         curves.append(
             CurveSpec(
                 label=_label_for(combo, None if label is None else str(label), scheduler),
@@ -629,6 +675,7 @@ def build_curves(
                 metric=metric,
                 varied=combo,
                 source=source,
+                locator=loc,
             )
         )
     if steps_raw is None and len(curves) > 1:
@@ -636,7 +683,8 @@ def build_curves(
         longest = max(c.steps for c in curves)
         curves = [_with_steps(c, longest) for c in curves]
     for curve in curves:
-        _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
+        if not _DIAGNOSING.get():  # `lrviz check` predicts torch's error as a finding instead
+            _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
     return curves
 
 
@@ -661,6 +709,40 @@ def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
     cyclic = scheduler.type == "CyclicLR" and "base_lr" in params and "max_lr" in params
     if cyclic and params["max_lr"] < params["base_lr"]:
         raise SpecError(f"max_lr ({params['max_lr']:g}) is below base_lr ({params['base_lr']:g})", loc.where("max_lr"))
+    if scheduler.type == "MultiStepLR" and params.get("milestones") == ():
+        raise SpecError("expected at least one milestone (integer steps)", loc.where("milestones"))
+    if scheduler.type == "ConstantLR" and params.get("factor") == 0:
+        raise SpecError(
+            "must be greater than 0 for ConstantLR (torch divides by it at total_iters)", loc.where("factor")
+        )
+    if scheduler.type == "ReduceLROnPlateau" and params.get("factor", 0) >= 1:
+        raise SpecError(
+            f"must be less than 1 (torch: 'Factor should be < 1.0'), got {params['factor']:g}", loc.where("factor")
+        )
+    if scheduler.type == "OneCycleLR":
+        _check_onecycle_phases(params, loc)
+    for index, child in enumerate(scheduler.children):
+        _check_scheduler_values(child, loc.child("schedulers").child(index))
+
+
+def _check_onecycle_phases(params: Mapping[str, Any], loc: Locator) -> None:
+    """Refuse a pct_start that leaves one of OneCycleLR's phases zero steps long: torch divides by its length."""
+    total = registry.total_length("OneCycleLR", dict(params))
+    pct_start = params.get("pct_start", 0.3)
+    if total is None:
+        return
+    # the phase ends torch's OneCycleLR.__init__ computes, in the same float arithmetic
+    if params.get("three_phase", False):
+        ends = [float(pct_start * total) - 1, float(2 * pct_start * total) - 2, total - 1]
+    else:
+        ends = [float(pct_start * total) - 1, total - 1]
+    starts = [0, *ends[:-1]]
+    if any(end == start for start, end in zip(starts, ends, strict=True)):
+        raise SpecError(
+            f"pct_start={pct_start:g} with {total} total steps leaves a phase of OneCycleLR zero steps long, "
+            "and torch divides by a phase's length; choose another pct_start",
+            loc.where("pct_start"),
+        )
 
 
 def _check_length(curve: CurveSpec, where: str) -> None:
@@ -711,7 +793,18 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
         curves.extend(build_curves(entry, curve_loc, defaults, source))
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
+    _check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
     return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
+
+
+def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
+    total = sum(curve.steps for curve in curves)
+    if total > MAX_TOTAL_STEPS:
+        raise SpecError(
+            f"{len(curves)} curves of up to {max(c.steps for c in curves):,} steps make {total:,} steps in all; "
+            f"at most {MAX_TOTAL_STEPS:,} per command (fewer steps or fewer curves)",
+            where,
+        )
 
 
 def merge_specs(specs: Sequence[Spec]) -> Spec:
@@ -719,6 +812,7 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     curves = tuple(itertools.chain.from_iterable(s.curves for s in specs))
     if len(curves) > MAX_CURVES:
         raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
+    _check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
     titles = [s.title for s in specs if s.title]
     title = titles[0] if len(specs) == 1 and titles else None
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))

@@ -16,6 +16,9 @@ from lrviz.errors import SpecError
 from lrviz.spec import Locator, Spec, build_spec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Values a file may hold once its aliases are expanded: aliases share nodes, so a small file can
+# describe billions of values ("billion laughs") that any later walk over them would expand.
+MAX_EXPANDED_NODES = 100_000
 
 
 class _Mapping(dict):
@@ -33,7 +36,38 @@ class _Sequence(list):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps 1-based line numbers on mappings and sequences."""
+    """SafeLoader that keeps 1-based line numbers on mappings and sequences, and bounds alias expansion."""
+
+    def compose_document(self) -> yaml.Node:
+        node = super().compose_document()
+        _expanded_size(node, {}, set())
+        return node
+
+
+class _TooLarge(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many nodes `node` stands for with every alias expanded; _TooLarge past the limit."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:  # a recursive alias: the constructor reports it
+        return 1
+    open_nodes.add(key)
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes, open_nodes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes, open_nodes) + _expanded_size(v, sizes, open_nodes) for k, v in node.value)
+    open_nodes.discard(key)
+    if size > MAX_EXPANDED_NODES:
+        raise _TooLarge(node.start_mark.line + 1)
+    sizes[key] = size
+    return size
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
@@ -46,7 +80,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
         try:
             hash(key)
         except TypeError:
-            raise SpecError("a mapping key must be a plain value", f"line {key_node.start_mark.line + 1}") from None
+            raise _ComplexKey(key_node.start_mark.line + 1) from None
         if key in mapping.key_lines:
             raise _DuplicateKey(key, key_node.start_mark.line + 1)
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -59,6 +93,12 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequen
     sequence.line = node.start_mark.line + 1
     sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
     return sequence
+
+
+class _ComplexKey(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _DuplicateKey(Exception):
@@ -137,6 +177,14 @@ def load_yaml_text(text: str, path: str) -> Any:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except _DuplicateKey as exc:
         raise SpecError(f"duplicate key '{exc.key}'", f"{path}:{exc.line}") from None
+    except _ComplexKey as exc:
+        raise SpecError("a mapping key must be a plain value, not a list or mapping", f"{path}:{exc.line}") from None
+    except _TooLarge as exc:
+        raise SpecError(
+            f"the YAML expands (through its aliases) to more than {MAX_EXPANDED_NODES:,} values; "
+            "lrviz reads spec files, not data",
+            f"{path}:{exc.line}",
+        ) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""

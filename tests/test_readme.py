@@ -38,7 +38,7 @@ def project_dir(tmp_path, monkeypatch):
 
 def test_readme_has_examples_of_every_command():
     commands = {shlex.split(c)[1] for c, _ in console_examples()}
-    assert {"plot", "export", "list", "show", "compare"} <= commands
+    assert {"plot", "export", "list", "show", "compare", "check", "gallery"} <= commands
 
 
 @pytest.mark.parametrize(("command", "code"), console_examples(), ids=[c for c, _ in console_examples()])

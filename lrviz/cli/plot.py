@@ -388,6 +388,8 @@ def _draw(
     """Simulate, then save the figure (one panel per (title, curve count) in `panels`) and print the table."""
     from rich.console import Console
 
+    from lrviz.check import check
+    from lrviz.cli.check import print_warnings
     from lrviz.cli.progress import simulation_progress
     from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
@@ -402,7 +404,9 @@ def _draw(
     with FigureWorker(spec, output, options, panels, enabled=view.save) as figure:
         with simulation_progress(spec) as progress:
             curves = simulate(spec, progress=progress)
-        figure.send(curves)
+        findings = [f for f in check(spec, curves) if f.level == "warning"]
+        print_warnings(findings)  # the warnings of `lrviz check`, above the table
+        figure.send(curves, [step for f in findings for step in f.steps])
         console = Console(highlight=False)
         if view.code:
             from lrviz.code import pytorch_code
