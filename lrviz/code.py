@@ -107,20 +107,23 @@ class _Writer:
 
 
 def _optimizer(curve: CurveSpec, suffix: str) -> list[str]:
+    # lrviz's dummy optimizer: SGD with momentum, or Adam/AdamW with torch's default betas
+    extra = [f"momentum={DUMMY_MOMENTUM}"] if curve.optimizer == "SGD" else []
     if not curve.param_groups:
+        args = ", ".join(["model.parameters()", f"lr={curve.lr!r}", *extra])
         return [
             "model = torch.nn.Linear(1, 1)  # stands in for your model",
-            f"optimizer{suffix} = torch.optim.SGD(model.parameters(), lr={curve.lr!r}, momentum={DUMMY_MOMENTUM})",
+            f"optimizer{suffix} = torch.optim.{curve.optimizer}({args})",
         ]
     lines = [
         f"params = [torch.nn.Parameter(torch.zeros(1)) for _ in range({len(curve.param_groups)})]"
         "  # stand in for your parameter groups",
-        f"optimizer{suffix} = torch.optim.SGD(",
+        f"optimizer{suffix} = torch.optim.{curve.optimizer}(",
         "    [",
     ]
     for index, group in enumerate(curve.param_groups):
         lines.append(f'        {{"params": [params[{index}]], "lr": {group.lr!r}}},  # {group.name}')
-    lines += ["    ],", f"    lr={curve.lr!r},", f"    momentum={DUMMY_MOMENTUM},", ")"]
+    lines += ["    ],", f"    lr={curve.lr!r},", *(f"    {arg}," for arg in extra), ")"]
     return lines
 
 

@@ -33,6 +33,7 @@ class CurveFlags:
     warmup_factor: str | None = None
     warmup_method: str | None = None
     metric: str | None = None
+    optimizer: str | None = None
     given: dict[str, str] = field(default_factory=dict)  # flag -> value, for errors
 
     def any_given(self) -> list[str]:
@@ -44,6 +45,7 @@ class CurveFlags:
             "warmup_factor": "--warmup-factor",
             "warmup_method": "--warmup-method",
             "metric": "--metric",
+            "optimizer": "--optimizer",
         }
         return [flag for attr, flag in names.items() if getattr(self, attr) is not None]
 
@@ -158,7 +160,9 @@ def spec_from_tokens(
     info = registry.resolve(positionals[0], "NAME")
     scheduler, flag_names = scheduler_raw(info, pairs)
     raw_curve: dict[str, Any] = {"scheduler": scheduler}
-    flag_names.update({"lr": "--lr", "steps": "--steps", "label": "--label", "metric": "--metric"})
+    flag_names.update(
+        {"lr": "--lr", "steps": "--steps", "label": "--label", "metric": "--metric", "optimizer": "--optimizer"}
+    )
     if curve.label is not None:
         raw_curve["label"] = curve.label
     warmup = {
@@ -178,6 +182,8 @@ def spec_from_tokens(
         raw_curve["warmup"] = warmup
     if curve.metric is not None:
         raw_curve["metric"] = curve.metric
+    if curve.optimizer is not None:
+        raw_curve["optimizer"] = curve.optimizer
     raw: dict[str, Any] = {"curves": [raw_curve]}
     if curve.lr is not None:
         raw["lr"] = Sweep(tuple(curve.lr.split(","))) if "," in curve.lr else curve.lr

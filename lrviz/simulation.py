@@ -70,6 +70,7 @@ class Curve:
             "steps": spec.steps,
             "lr": self.lr.tolist(),
             "momentum": None if self.momentum is None else self.momentum.tolist(),
+            "optimizer": spec.optimizer,  # with Adam/AdamW, `momentum` is beta1
         }
         if spec.warmup is not None:
             record["warmup"] = {
@@ -97,20 +98,32 @@ def cycles_momentum(scheduler: SchedulerSpec) -> bool:
     )
 
 
-def make_optimizer(group_lrs: tuple[float, ...]) -> torch.optim.Optimizer:
-    """A fresh dummy optimizer (a real ``torch.optim.SGD``) with one one-element parameter per group.
+def make_optimizer(group_lrs: tuple[float, ...], optimizer: str = "SGD") -> torch.optim.Optimizer:
+    """A fresh dummy optimizer (a real ``torch.optim.SGD``, ``Adam`` or ``AdamW``) with one
+    one-element parameter per group; SGD with momentum 0.9, Adam(W) with torch's default betas.
 
     A fresh one per curve: a shared optimizer leaks `initial_lr` from one scheduler to the next.
     """
     import torch
 
     groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in group_lrs]
-    return _dummy_sgd_class()(groups, lr=group_lrs[0], momentum=DUMMY_MOMENTUM)
+    if optimizer == "SGD":
+        return _dummy_optimizer_class()(groups, lr=group_lrs[0], momentum=DUMMY_MOMENTUM)
+    return _dummy_optimizer_class(optimizer)(groups, lr=group_lrs[0])
+
+
+def momentum_reader(optimizer: torch.optim.Optimizer) -> Callable[[], float]:
+    """Reads param group 0's momentum: `momentum` (SGD), or beta1 (Adam, AdamW)."""
+    group = optimizer.param_groups[0]
+    if "betas" in group:
+        return lambda: group["betas"][0]
+    return lambda: group["momentum"]
 
 
 @functools.cache
-def _dummy_sgd_class() -> type[torch.optim.SGD]:
-    """``torch.optim.SGD`` minus the machinery a parameter without gradients never uses.
+def _dummy_optimizer_class(base: str = "SGD") -> type[torch.optim.Optimizer]:
+    """``torch.optim.SGD`` (or `base`: Adam, AdamW) minus the machinery a parameter without
+    gradients never uses.
 
     Schedulers only read and write ``param_groups`` (built by SGD's own ``__init__``, so the
     groups hold exactly SGD's keys and defaults) and check that ``step()`` ran. Two things are
@@ -125,7 +138,7 @@ def _dummy_sgd_class() -> type[torch.optim.SGD]:
     """
     import torch
 
-    class DummySGD(torch.optim.SGD):
+    class DummyOptimizer(getattr(torch.optim, base)):  # type: ignore[misc]
         add_param_group = getattr(torch.optim.Optimizer.add_param_group, "__wrapped__", None) or (
             torch.optim.Optimizer.add_param_group
         )
@@ -136,7 +149,7 @@ def _dummy_sgd_class() -> type[torch.optim.SGD]:
 
         step.hooked = True  # type: ignore[attr-defined]
 
-    return DummySGD
+    return DummyOptimizer
 
 
 def build_torch_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec) -> Any:
@@ -171,7 +184,7 @@ PROGRESS_CHUNK = 1 << 14  # steps between progress calls: rare enough to cost no
 
 def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     """Step a real torch scheduler `curve.steps` times and record the LRs (and momentum)."""
-    optimizer = make_optimizer(curve.group_lrs)
+    optimizer = make_optimizer(curve.group_lrs, curve.optimizer)
     where = curve.locator.child("scheduler").where() if curve.locator is not None else None
     try:
         with warnings.catch_warnings():
@@ -218,7 +231,7 @@ def _step(
     """
     get_last_lr = scheduler.get_last_lr
     scheduler_step = scheduler.step
-    first_group = scheduler.optimizer.param_groups[0]
+    read_momentum = momentum_reader(scheduler.optimizer)
     k = start
     try:
         if len(group_lr) == 1 and metric is None:
@@ -230,7 +243,7 @@ def _step(
             else:
                 for k in range(start, stop):
                     lr[k] = get_last_lr()[0]
-                    momentum[k] = first_group["momentum"]
+                    momentum[k] = read_momentum()
                     scheduler_step()
         else:
             rows = list(group_lr)
@@ -238,7 +251,7 @@ def _step(
                 for row, value in zip(rows, get_last_lr(), strict=True):
                     row[k] = value
                 if momentum is not None:
-                    momentum[k] = first_group["momentum"]
+                    momentum[k] = read_momentum()
                 if metric is not None:
                     scheduler_step(metric[k])
                 else:

@@ -200,6 +200,7 @@ class CurveSpec:
     metric: Metric | None = None
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
+    optimizer: str = "SGD"  # the dummy optimizer's class: SGD (momentum 0.9), Adam or AdamW (betas 0.9, 0.999)
     # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
 
@@ -483,7 +484,25 @@ class Sweep:
     values: tuple[Any, ...]
 
 
-CURVE_KEYS = ("label", "scheduler", "sweep", "warmup", "lr", "steps", "param_groups", "metric")
+CURVE_KEYS = ("label", "scheduler", "sweep", "warmup", "lr", "steps", "param_groups", "metric", "optimizer")
+
+# The dummy optimizer's class. With SGD a scheduler that cycles momentum cycles `momentum`; with
+# Adam or AdamW it cycles beta1 (`betas[0]`), which lrviz records as the momentum.
+OPTIMIZERS = ("SGD", "Adam", "AdamW")
+
+
+def _build_optimizer(raw: Any, where: str) -> str:
+    if raw is None:
+        return "SGD"
+    names = {name.lower(): name for name in OPTIMIZERS}
+    if not isinstance(raw, str) or raw.strip().lower() not in names:
+        text = str(raw)
+        raise SpecError(
+            f"expected one of {', '.join(OPTIMIZERS)}, got {text!r}{registry.suggest(text, list(OPTIMIZERS))}", where
+        )
+    return names[raw.strip().lower()]
+
+
 FILE_KEYS = ("title", "lr", "steps", "curves", "style")
 
 
@@ -635,6 +654,7 @@ def build_curves(
 
         metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
 
+    optimizer = _build_optimizer(raw.get("optimizer"), loc.where("optimizer"))
     curves = []
     for combo in combos:
         overrides = {k: v for k, v in combo if k != "lr"}
@@ -675,6 +695,7 @@ def build_curves(
                 metric=metric,
                 varied=combo,
                 source=source,
+                optimizer=optimizer,
                 locator=loc,
             )
         )

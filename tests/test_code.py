@@ -14,6 +14,7 @@ from lrviz.simulation import simulate
 from lrviz.yamlspec import spec_from_yaml_text
 
 FLAG_CASES = [
+    (["onecycle", "--max-lr", "0.01", "--total-steps", "80"], {"optimizer": "adamw"}),
     (["cosine", "--t-max", "150"], {"steps": "200"}),
     (["multistep", "--milestones", "30,60", "--gamma", "0.5"], {"warmup_steps": "10", "warmup_factor": "0.01"}),
     (["step", "--step-size", "7"], {"warmup_steps": "5", "warmup_method": "constant", "steps": "40"}),

@@ -21,7 +21,7 @@ def console_examples() -> list[tuple[str, int]]:
     """`$ lrviz ...` lines of ```console blocks, with the exit code a `# exit N` comment states."""
     examples = []
     for block in _blocks("console"):
-        for line in block.splitlines():
+        for line in (raw.strip() for raw in block.splitlines()):
             if line.startswith("$ lrviz "):
                 command, _, comment = line[2:].partition("   # ")
                 match = re.search(r"exit (\d+)", comment)

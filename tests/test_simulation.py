@@ -225,3 +225,50 @@ def test_param_groups_have_their_own_base_lr():
     assert curve.group_names == ("backbone", "head")
     np.testing.assert_allclose(curve.group_lr[0], np.array(torch_lrs("StepLR", 30, lr=0.01, step_size=10, gamma=0.5)))
     assert curve.group_lr[1].tolist() == torch_lrs("StepLR", 30, lr=0.1, step_size=10, gamma=0.5)
+
+
+def _adam_reference(optimizer_class, build, steps):
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = optimizer_class([param], lr=0.1)
+    scheduler = build(optimizer)
+    lrs, beta1 = [], []
+    for _ in range(steps):
+        lrs.append(scheduler.get_last_lr()[0])
+        beta1.append(optimizer.param_groups[0]["betas"][0])
+        optimizer.step()
+        scheduler.step()
+    return lrs, beta1
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_adam_optimizers_cycle_beta1_which_is_recorded_as_momentum(name):
+    (curve,) = simulate(_spec(["onecycle", "--max-lr", "0.1", "--total-steps", "100"], optimizer=name.lower()))
+    optimizer_class = getattr(torch.optim, name)
+    lrs, beta1 = _adam_reference(
+        optimizer_class, lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=100), 100
+    )
+    assert curve.spec.optimizer == name
+    assert curve.lr.tolist() == lrs
+    assert curve.momentum.tolist() == beta1
+    assert min(beta1) == 0.85 and max(beta1) == 0.95  # OneCycleLR's base/max momentum, applied to beta1
+    assert curve.to_dict()["optimizer"] == name
+
+
+def test_cyclic_with_adam_from_yaml():
+    text = "steps: 60\noptimizer: Adam\nscheduler: {type: cyclic, base_lr: 0.001, max_lr: 0.1, step_size_up: 10}\n"
+    (curve,) = simulate(spec_from_yaml_text(text, "a.yaml"))
+    lrs, beta1 = _adam_reference(
+        torch.optim.Adam,
+        lambda o: torch.optim.lr_scheduler.CyclicLR(o, base_lr=0.001, max_lr=0.1, step_size_up=10),
+        60,
+    )
+    assert curve.lr.tolist() == lrs and curve.momentum.tolist() == beta1
+
+
+def test_default_optimizer_is_sgd_and_a_bad_one_is_named():
+    from lrviz.errors import SpecError
+
+    assert _spec(["cosine", "--t-max", "5"]).curves[0].optimizer == "SGD"
+    with pytest.raises(SpecError) as info:
+        _spec(["cosine", "--t-max", "5"], optimizer="adan")
+    assert str(info.value) == "--optimizer: expected one of SGD, Adam, AdamW, got 'adan'; did you mean 'Adam'?"

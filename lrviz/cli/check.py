@@ -14,6 +14,7 @@ from lrviz.cli.plot import (
     Label,
     Lr,
     Metric,
+    Optimizer,
     Steps,
     Targets,
     WarmupFactor,
@@ -74,6 +75,7 @@ def check(
     warmup_factor: WarmupFactor = None,
     warmup_method: WarmupMethod = None,
     metric: Metric = None,
+    optimizer: Optimizer = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule with what it looks for.")] = False,
     help_: Help = False,
 ) -> int:
@@ -97,7 +99,7 @@ def check(
         return EXIT_OK
     with diagnosing():
         spec = spec_from_tokens(
-            tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric)
+            tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
         )
 
     from lrviz.check import diagnose

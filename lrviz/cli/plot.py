@@ -66,6 +66,14 @@ Metric = Annotated[
         rich_help_panel="Schedule",
     ),
 ]  # noqa: UP045
+Optimizer = Annotated[
+    Optional[str],
+    typer.Option(
+        "--optimizer",
+        help="The dummy optimizer: SGD (momentum 0.9, default), Adam or AdamW (beta1 is the cycled momentum).",
+        rich_help_panel="Schedule",
+    ),
+]  # noqa: UP045
 Output = Annotated[
     Optional[str],
     typer.Option(
@@ -179,6 +187,7 @@ def _curve_flags(
     warmup_factor: str | None,
     warmup_method: str | None,
     metric: str | None,
+    optimizer: str | None = None,
 ) -> CurveFlags:
     return CurveFlags(
         lr=lr,
@@ -189,6 +198,7 @@ def _curve_flags(
         warmup_factor=warmup_factor,
         warmup_method=warmup_method,
         metric=metric,
+        optimizer=optimizer,
     )
 
 
@@ -252,6 +262,7 @@ def plot(
     warmup_factor: WarmupFactor = None,
     warmup_method: WarmupMethod = None,
     metric: Metric = None,
+    optimizer: Optimizer = None,
     output: Output = None,
     log_y: LogY = False,
     style: Style = None,
@@ -294,7 +305,7 @@ def plot(
     _check_no_save(no_save, output)
     spec = spec_from_tokens(
         tokens,
-        _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric),
+        _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric, optimizer),
         allow_many=False,
     )
     _draw(spec, output or _default_figure_name(tokens), log_y, view)
@@ -456,6 +467,7 @@ def export(
     warmup_factor: WarmupFactor = None,
     warmup_method: WarmupMethod = None,
     metric: Metric = None,
+    optimizer: Optimizer = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -489,7 +501,7 @@ def export(
         chosen = suffix_format
     chosen = chosen or "json"
     spec = spec_from_tokens(
-        tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric)
+        tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
     )
 
     from lrviz.cli.progress import simulation_progress
