@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lrviz.cli.app import app
-from lrviz.cli.plot import (
+from lrviz.cli.options import (
     SPEC_COMMAND,
     Help,
     Label,

@@ -1,0 +1,239 @@
+"""The options and helpers shared by the commands that take a spec (plot, compare, export, check)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Optional
+
+import typer
+
+from lrviz.cli.completion import complete_target
+from lrviz.flags import CurveFlags
+
+# Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
+# signatures through the registry, so the command takes every token and parses them itself.
+SPEC_COMMAND = {
+    "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    "add_help_option": False,
+}
+
+Targets = Annotated[
+    Optional[list[str]],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Argument(
+        metavar="NAME [--PARAM VALUE]... | FILE.yaml...",
+        help="A torch scheduler (class name or alias, see `lrviz list`) followed by its parameters as "
+        "flags (`--t-max 150`; `--gamma 0.9,0.95` sweeps), or YAML spec files.",
+        show_default=False,
+        autocompletion=complete_target,
+    ),
+]
+Lr = Annotated[
+    Optional[str],
+    typer.Option("--lr", help="Base LR (default 0.1). A comma list sweeps it.", rich_help_panel="Schedule"),
+]  # noqa: UP045
+Steps = Annotated[
+    Optional[str],
+    typer.Option("--steps", help="Values per curve (default: about one full schedule).", rich_help_panel="Schedule"),
+]  # noqa: UP045
+Label = Annotated[
+    Optional[str],
+    typer.Option(
+        "--label", help="Curve label (default: the scheduler, or what a sweep varies).", rich_help_panel="Schedule"
+    ),
+]  # noqa: UP045
+Title = Annotated[Optional[str], typer.Option("--title", help="Figure and table title.", rich_help_panel="Schedule")]  # noqa: UP045
+WarmupSteps = Annotated[
+    Optional[str],
+    typer.Option("--warmup-steps", help="detectron2-style warmup over this many steps.", rich_help_panel="Schedule"),
+]  # noqa: UP045
+WarmupFactor = Annotated[
+    Optional[str],
+    typer.Option("--warmup-factor", help="Warmup's starting factor (default 0.001).", rich_help_panel="Schedule"),
+]  # noqa: UP045
+WarmupMethod = Annotated[
+    Optional[str], typer.Option("--warmup-method", help="linear (default) or constant.", rich_help_panel="Schedule")
+]  # noqa: UP045
+Metric = Annotated[
+    Optional[str],
+    typer.Option(
+        "--metric",
+        help="ReduceLROnPlateau's metric: synthetic[:SEED], FILE.csv:COLUMN or v1,v2,...",
+        rich_help_panel="Schedule",
+    ),
+]  # noqa: UP045
+Optimizer = Annotated[
+    Optional[str],
+    typer.Option(
+        "--optimizer",
+        help="The dummy optimizer: SGD (momentum 0.9, default), Adam or AdamW (beta1 is the cycled momentum).",
+        rich_help_panel="Schedule",
+    ),
+]  # noqa: UP045
+Output = Annotated[
+    Optional[str],
+    typer.Option(
+        "-o", "--output", help="Figure file: .png, .svg or .pdf (default: NAME.png here).", rich_help_panel="Output"
+    ),
+]  # noqa: UP045
+LogY = Annotated[bool, typer.Option("--log-y", help="Logarithmic LR axis.", rich_help_panel="Output")]
+Style = Annotated[
+    Optional[str],
+    typer.Option(
+        "--style",
+        help="paper (one column, serif 8-9 pt), slides, dark, or a .mplstyle file; combine with commas.",
+        rich_help_panel="Figure",
+    ),
+]  # noqa: UP045
+Width = Annotated[
+    Optional[str], typer.Option("--width", help="Figure width in inches (exact canvas).", rich_help_panel="Figure")
+]  # noqa: UP045
+Height = Annotated[
+    Optional[str], typer.Option("--height", help="Figure height in inches (exact canvas).", rich_help_panel="Figure")
+]  # noqa: UP045
+Dpi = Annotated[
+    Optional[str],
+    typer.Option("--dpi", help="Dots per inch of a PNG (3.5 in at 300 dpi: 1050 px).", rich_help_panel="Figure"),
+]  # noqa: UP045
+StepsPerEpoch = Annotated[
+    Optional[str],
+    typer.Option(
+        "--steps-per-epoch", help="Adds an x axis in epochs (N optimizer steps each).", rich_help_panel="Figure"
+    ),
+]  # noqa: UP045
+XUnit = Annotated[
+    Optional[str],
+    typer.Option("--x-unit", help="step (default) or epoch: the unit of the main x axis.", rich_help_panel="Figure"),
+]  # noqa: UP045
+MarkMilestones = Annotated[
+    bool,
+    typer.Option(
+        "--mark-milestones",
+        help="Dotted lines at milestones, restarts, the peak and the end of warmup.",
+        rich_help_panel="Figure",
+    ),
+]
+AnnotateFinal = Annotated[
+    bool, typer.Option("--annotate-final", help="Write the final LR at the end of each line.", rich_help_panel="Figure")
+]
+Momentum = Annotated[
+    Optional[str],
+    typer.Option(
+        "--momentum",
+        help="Where a cycled momentum goes: axis (secondary y axis, default), panel (below), off.",
+        rich_help_panel="Figure",
+    ),
+]  # noqa: UP045
+Code = Annotated[
+    bool,
+    typer.Option(
+        "--code",
+        help="Print a runnable PyTorch snippet that builds this schedule (instead of the chart and table).",
+        rich_help_panel="Output",
+    ),
+]
+Term = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--term/--no-term",
+        help="A chart in the terminal above the table (default: when stdout is a terminal).",
+        rich_help_panel="Output",
+        show_default=False,
+    ),
+]  # noqa: UP045
+NoSave = Annotated[
+    bool, typer.Option("--no-save", help="Do not write a figure file (a quick look).", rich_help_panel="Output")
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No chart, no table, no 'wrote' message (for scripts).", rich_help_panel="Output"
+    ),
+]
+Help = Annotated[
+    bool, typer.Option("--help", "-h", help="Show this message (after NAME: also its parameters) and exit.")
+]
+
+
+def _help_requested(ctx: typer.Context, tokens: list[str]) -> None:
+    """`lrviz plot --help`, and `lrviz plot NAME --help` with that scheduler's parameters."""
+    from rich.console import Console
+
+    from lrviz import registry
+    from lrviz.cli.catalog import parameter_table
+
+    typer.echo(ctx.get_help())
+    names = [t for t in tokens if not t.startswith("-")]
+    if names and not names[0].lower().endswith((".yaml", ".yml")):
+        info = registry.resolve(names[0], "NAME")
+        Console(highlight=False).print(parameter_table(info))
+    raise typer.Exit(0)
+
+
+def _tokens(ctx: typer.Context, targets: list[str] | None) -> list[str]:
+    return list(targets or []) + list(ctx.args)
+
+
+def _curve_flags(
+    lr: str | None,
+    steps: str | None,
+    label: str | None,
+    title: str | None,
+    warmup_steps: str | None,
+    warmup_factor: str | None,
+    warmup_method: str | None,
+    metric: str | None,
+    optimizer: str | None = None,
+) -> CurveFlags:
+    return CurveFlags(
+        lr=lr,
+        steps=steps,
+        label=label,
+        title=title,
+        warmup_steps=warmup_steps,
+        warmup_factor=warmup_factor,
+        warmup_method=warmup_method,
+        metric=metric,
+        optimizer=optimizer,
+    )
+
+
+@dataclass(frozen=True)
+class PlotView:
+    """The figure and terminal flags of `plot` and `compare` (presentation only)."""
+
+    style: str | None = None
+    width: str | None = None
+    height: str | None = None
+    dpi: str | None = None
+    steps_per_epoch: str | None = None
+    x_unit: str | None = None
+    mark_milestones: bool = False
+    annotate_final: bool = False
+    momentum: str | None = None
+    code: bool = False
+    term: bool | None = None  # None: when stdout is a terminal
+    save: bool = True
+    quiet: bool = False
+
+    def render_options(self, spec, log_y: bool):  # noqa: ANN001, ANN201 - Spec and RenderOptions, imported lazily
+        """RenderOptions from the spec's own figure settings, these flags winning; checked here."""
+        from lrviz.figure import RenderOptions, check_render_options
+        from lrviz.spec import figure_settings_from_flags, parse_int
+
+        settings = figure_settings_from_flags(spec.figure, self.style, self.width, self.height, self.dpi)
+        per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, "--steps-per-epoch")
+        options = RenderOptions(
+            title=spec.title,
+            log_y=log_y,
+            width=settings.width,
+            height=settings.height,
+            dpi=settings.dpi,
+            style=settings.style,
+            steps_per_epoch=per_epoch,
+            x_unit=(self.x_unit or "step").strip().lower(),
+            mark_milestones=self.mark_milestones,
+            annotate_final=self.annotate_final,
+            momentum_layout=(self.momentum or "axis").strip().lower(),
+        )
+        check_render_options(options)
+        return options
