@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from lrviz.decimate import drawn_points
 from lrviz.errors import SpecError
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
-from lrviz.styles import PALETTE, resolve_style
+from lrviz.styles import PALETTE, ResolvedStyle, resolve_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -115,7 +115,7 @@ def plot_curves(
     ax.margins(x=0.01)
 
 
-def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axes | None:
+def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> Axes | None:
     on_axis = options.momentum and options.momentum_layout == "axis"
     with_momentum = [c for c in curves if c.momentum is not None] if on_axis else []
     with_metric = (
@@ -137,7 +137,7 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
             linewidth=1.0,
             alpha=0.8,
             label="momentum" if len(curves) == 1 else f"{curve.label} momentum",
-            color=_series_color(ax, curves, curve),
+            color=_series_color(ax, curves, curve, color_offset),
             linestyle=":",
         )
     for curve in with_metric:
@@ -159,9 +159,15 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> Axe
     return twin
 
 
-def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve) -> str:
+def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve, color_offset: int = 0) -> str:
+    """The colour `plot_curves` gave `curve`'s first line (param group 0) when it drew `curves`."""
     palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
-    return palette[list(curves).index(curve) % len(palette)]
+    index = color_offset
+    for other in curves:
+        if other is curve:
+            break
+        index += len(other.group_names)
+    return palette[index % len(palette)]
 
 
 def check_render_options(options: RenderOptions) -> None:
@@ -190,7 +196,9 @@ def _epoch_axis(ax: Axes, options: RenderOptions) -> Axes | None:
     return top
 
 
-def _momentum_panel(ax: Axes, main: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+def _momentum_panel(
+    ax: Axes, main: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0
+) -> None:
     for curve in curves:
         if curve.momentum is None:
             continue
@@ -200,14 +208,14 @@ def _momentum_panel(ax: Axes, main: Axes, curves: Sequence[Curve], options: Rend
             y,
             drawstyle=drawstyle,
             label=f"{curve.label} momentum",
-            color=_series_color(ax, curves, curve),
+            color=_series_color(ax, curves, curve, color_offset),
         )
     ax.set_ylabel("momentum")
     ax.set_xlabel(main.get_xlabel())
     main.set_xlabel("")
 
 
-def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> None:
     """Dotted vertical lines (and short labels) where each schedule changes regime."""
     from matplotlib.transforms import blended_transform_factory
 
@@ -219,7 +227,7 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> N
     for curve, events in per_curve:
         if not events:
             continue
-        color = _series_color(ax, curves, curve)
+        color = _series_color(ax, curves, curve, color_offset)
         xs = [event.step * options.x_scale for event in events]
         ax.vlines(xs, 0, 1, transform=transform, colors=color, linestyles=":", linewidth=0.8, gid="lrviz-events")
         if total <= MAX_EVENT_LABELS:
@@ -238,11 +246,11 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> N
                 )
 
 
-def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -> None:
+def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> None:
     from lrviz.report import format_lr
 
     for curve in curves:
-        color = _series_color(ax, curves, curve)
+        color = _series_color(ax, curves, curve, color_offset)
         for values in curve.group_lr:
             if not len(values):
                 continue
@@ -259,6 +267,38 @@ def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions) -
             )
 
 
+def _figure_style(options: RenderOptions) -> tuple[ResolvedStyle, dict[str, Any]]:
+    """The style `options` ask for, and the rc parameters it makes on top of lrviz's."""
+    style = resolve_style(options.style)
+    return style, {**STYLE, **style.rc}
+
+
+def _remember_style(figure: Figure, style: ResolvedStyle, rc: dict[str, Any], options: RenderOptions) -> None:
+    """Keep what `figure` is drawn with: its palette, and the rc parameters and DPI to save it with."""
+    _PALETTE_IN_USE[figure] = style.palette
+    save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
+    _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
+
+
+def _draw_axes(
+    ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0
+) -> tuple[list, list, Axes | None]:
+    """Draw `curves` and everything `options` add on `ax`; the legend's handles and labels, and
+    the secondary axis (momentum, metric) when one was drawn."""
+    plot_curves(ax, curves, options, color_offset)
+    twin = _secondary(ax, curves, options, color_offset)
+    _epoch_axis(ax, options)
+    if options.mark_milestones:
+        _mark_events(ax, curves, options, color_offset)
+    if options.annotate_final:
+        _annotate_final(ax, curves, options, color_offset)
+    handles, labels = ax.get_legend_handles_labels()
+    if twin is not None:
+        more_handles, more_labels = twin.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    return handles, labels, twin
+
+
 def render(
     curves: Sequence[Curve], options: RenderOptions | None = None, ax: Axes | None = None, **kwargs: Any
 ) -> Figure:
@@ -269,8 +309,7 @@ def render(
     options = options or RenderOptions(**kwargs)
     check_render_options(options)
     curves = list(curves)
-    style = resolve_style(options.style)
-    rc = {**STYLE, **style.rc}
+    style, rc = _figure_style(options)
     with rc_context(rc):
         momentum_ax = None
         if ax is None:
@@ -286,27 +325,15 @@ def render(
             figure = ax.figure
             if options.momentum_layout == "panel":  # one given Axes has no room for a panel
                 options = replace(options, momentum_layout="axis")
-        _PALETTE_IN_USE[figure] = style.palette
-        save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
-        _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
-        plot_curves(ax, curves, options)
-        twin = _secondary(ax, curves, options)
+        _remember_style(figure, style, rc, options)
+        handles, labels, twin = _draw_axes(ax, curves, options)
         if momentum_ax is not None:
             _momentum_panel(momentum_ax, ax, curves, options)
-        _epoch_axis(ax, options)
-        if options.mark_milestones:
-            _mark_events(ax, curves, options)
-        if options.annotate_final:
-            _annotate_final(ax, curves, options)
         title = options.title
         if title is None and len(curves) == 1:
             title = curves[0].label
         if title:
             ax.set_title(title)
-        handles, labels = ax.get_legend_handles_labels()
-        if twin is not None:
-            more_handles, more_labels = twin.get_legend_handles_labels()
-            handles, labels = handles + more_handles, labels + more_labels
         if twin is not None:
             # "best" only avoids the primary axes' lines: keep the legend clear of both
             figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2))
@@ -399,31 +426,18 @@ def render_panels(
     count = max(len(groups), 1)
     columns = columns or (1 if count == 1 else 2 if count <= 4 else 3)
     rows = -(-count // columns)
-    style = resolve_style(options.style)
-    rc = {**STYLE, **style.rc}
+    style, rc = _figure_style(options)
     width, height = rc["figure.figsize"]
     size = (options.width or width * min(columns, 2) * 0.8, options.height or height * rows * 0.8)
     with rc_context(rc):
         figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
-        _PALETTE_IN_USE[figure] = style.palette
-        save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
-        _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
+        _remember_style(figure, style, rc, options)
         axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
         offset = 0
         for ax, (title, curves) in zip(axes, groups, strict=False):
-            plot_curves(ax, curves, options, color_offset=offset)
+            handles, labels, _ = _draw_axes(ax, curves, options, color_offset=offset)
             offset += sum(len(c.group_names) for c in curves)
             ax.set_title(title, fontsize="medium")
-            twin = _secondary(ax, curves, options)
-            _epoch_axis(ax, options)
-            if options.mark_milestones:
-                _mark_events(ax, curves, options)
-            if options.annotate_final:
-                _annotate_final(ax, curves, options)
-            handles, labels = ax.get_legend_handles_labels()
-            if twin is not None:
-                more_handles, more_labels = twin.get_legend_handles_labels()
-                handles, labels = handles + more_handles, labels + more_labels
             if len(handles) > 1:
                 ax.legend(handles, labels, loc="best")
             if not ax.get_subplotspec().is_last_row():

@@ -13,13 +13,14 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from lrviz.parallel import can_fork as _can_fork  # one rule for every fork lrviz makes
+from lrviz.parallel import fork_warning_silenced
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -27,12 +28,6 @@ if TYPE_CHECKING:
     from lrviz.figure import RenderOptions
     from lrviz.simulation import Curve
     from lrviz.spec import Spec
-
-
-def _can_fork() -> bool:
-    # Linux only: macOS's system libraries are not safe to use in a forked child (multiprocessing
-    # defaults to spawn there), and Windows has no fork.
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class FigureWorker:
@@ -66,10 +61,7 @@ class FigureWorker:
         from multiprocessing import Pipe
 
         parent_end, child_end = Pipe()
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns on fork() with threads running (in tests, torch's); the child
-            # only imports matplotlib and draws, taking no lock those threads could hold.
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+        with fork_warning_silenced():
             pid = os.fork()
         if pid == 0:  # the child: never returns
             parent_end.close()
@@ -166,7 +158,7 @@ def _child(
             group_lr = np.frombuffer(connection.recv_bytes(), dtype=np.float64).reshape(shape)
             momentum = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_momentum else None
             metric = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_metric else None
-            curves.append(Curve(spec=curve_spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric))
+            curves.append(Curve.from_arrays(curve_spec, group_lr, momentum, metric))
         try:
             result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels, marked_steps)))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as usual

@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,6 +55,16 @@ def idle_cores() -> int:
 def can_fork() -> bool:
     """Linux only: macOS's system libraries are not safe in a forked child; Windows cannot fork."""
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def fork_warning_silenced() -> Iterator[None]:
+    """Python >= 3.12 warns on fork() in a process with threads (torch starts one). lrviz's forked
+    children (sweep workers, the figure process) only run Python code on their own objects and
+    take no lock those threads could hold."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+        yield
 
 
 def worker_count(spec: Spec, workers: int | None = None) -> int:
@@ -97,10 +109,7 @@ def simulate_parallel(spec: Spec, workers: int, progress: Progress | None = None
 
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns on fork() in a process with threads (torch starts one). The workers
-        # only run Python code on their own objects and take no lock those threads could hold.
-        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+    with fork_warning_silenced():
         pool = context.Pool(workers, initializer=_init_worker, initargs=(spec.curves, done))
     with pool:
         # longest first, so the last task to start is a short one
@@ -119,8 +128,4 @@ def simulate_parallel(spec: Spec, workers: int, progress: Progress | None = None
             results[index] = result.get()
         if progress is not None and done.value > reported:
             progress(done.value - reported)
-    curves = []
-    for index, curve in enumerate(spec.curves):
-        group_lr, momentum, metric = results[index]
-        curves.append(Curve(spec=curve, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric))
-    return curves
+    return [Curve.from_arrays(curve, *results[index]) for index, curve in enumerate(spec.curves)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,7 +37,13 @@ class Curve:
     group_lr: np.ndarray  # (groups, steps)
     momentum: np.ndarray | None = None  # (steps,) param group 0, when a scheduler cycles it
     metric: np.ndarray | None = None  # (steps,) what ReduceLROnPlateau was stepped with
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_arrays(
+        cls, spec: CurveSpec, group_lr: np.ndarray, momentum: np.ndarray | None = None, metric: np.ndarray | None = None
+    ) -> Curve:
+        """The Curve of recorded arrays (`lr` is param group 0's row)."""
+        return cls(spec=spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric)
 
     @property
     def label(self) -> str:
@@ -211,7 +217,7 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     if curve.warmup is not None:
         factors = np.array([curve.warmup.factor_at(k) for k in range(min(steps, curve.warmup.steps))])
         group_lr[:, : len(factors)] *= factors
-    return Curve(spec=curve, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric)
+    return Curve.from_arrays(curve, group_lr, momentum, metric)
 
 
 def _step(

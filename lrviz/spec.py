@@ -967,7 +967,7 @@ def spec_for(scheduler: str, **kwargs: Any) -> Spec:
     """One curve (or a sweep) from Python: ``spec_for("cosine", T_max=150, steps=400)``.
 
     Keyword arguments are the scheduler's torch parameters plus the curve's keys of a YAML spec
-    (lr, steps, label, warmup, sweep, param_groups, metric) and the file's title and style;
+    (lr, steps, label, warmup, sweep, param_groups, metric, optimizer) and the file's title and style;
     ``warmup=10`` is short for ``warmup={"steps": 10}``. Validated like flags and YAML: a bad
     value raises SpecError naming the argument.
     """

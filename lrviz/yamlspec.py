@@ -44,14 +44,17 @@ class _LineLoader(yaml.SafeLoader):
         return node
 
 
-class _TooLarge(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
+class _Refused(Exception):
+    """A document lrviz refuses while loading it: `message` about 1-based `line`."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
         self.line = line
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
-    """How many nodes `node` stands for with every alias expanded; _TooLarge past the limit."""
+    """How many nodes `node` stands for with every alias expanded; _Refused past the limit."""
     key = id(node)
     if key in sizes:
         return sizes[key]
@@ -65,7 +68,11 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int])
         size += sum(_expanded_size(k, sizes, open_nodes) + _expanded_size(v, sizes, open_nodes) for k, v in node.value)
     open_nodes.discard(key)
     if size > MAX_EXPANDED_NODES:
-        raise _TooLarge(node.start_mark.line + 1)
+        raise _Refused(
+            f"the YAML expands (through its aliases) to more than {MAX_EXPANDED_NODES:,} values; "
+            "lrviz reads spec files, not data",
+            node.start_mark.line + 1,
+        )
     sizes[key] = size
     return size
 
@@ -80,9 +87,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
         try:
             hash(key)
         except TypeError:
-            raise _ComplexKey(key_node.start_mark.line + 1) from None
+            raise _Refused(
+                "a mapping key must be a plain value, not a list or mapping", key_node.start_mark.line + 1
+            ) from None
         if key in mapping.key_lines:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            raise _Refused(f"duplicate key '{key}'", key_node.start_mark.line + 1)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -93,19 +102,6 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequen
     sequence.line = node.start_mark.line + 1
     sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
     return sequence
-
-
-class _ComplexKey(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int) -> None:
-        super().__init__(key)
-        self.key = key
-        self.line = line
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -175,16 +171,8 @@ def load_yaml_text(text: str, path: str) -> Any:
     """Parse YAML text safely; errors carry the file and line."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
-    except _DuplicateKey as exc:
-        raise SpecError(f"duplicate key '{exc.key}'", f"{path}:{exc.line}") from None
-    except _ComplexKey as exc:
-        raise SpecError("a mapping key must be a plain value, not a list or mapping", f"{path}:{exc.line}") from None
-    except _TooLarge as exc:
-        raise SpecError(
-            f"the YAML expands (through its aliases) to more than {MAX_EXPANDED_NODES:,} values; "
-            "lrviz reads spec files, not data",
-            f"{path}:{exc.line}",
-        ) from None
+    except _Refused as exc:
+        raise SpecError(exc.message, f"{path}:{exc.line}") from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""
