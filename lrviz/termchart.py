@@ -34,24 +34,12 @@ def chart_size(columns: int, rows: int | None = None) -> tuple[int, int]:
 
 
 def _thinned(values: np.ndarray, points: int) -> tuple[list[float], list[float]]:
-    """At most ~`points` (step, value) pairs, keeping each bucket's first, min and max values."""
-    n = len(values)
-    if n <= points:
-        return list(map(float, range(n))), [float(v) for v in values]
-    edges = np.linspace(0, n, max(points // 3, 2) + 1).astype(int)
-    xs: list[float] = []
-    ys: list[float] = []
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        if stop <= start:
-            continue
-        chunk = values[start:stop]
-        picks = sorted({start, start + int(np.argmin(chunk)), start + int(np.argmax(chunk))})
-        xs.extend(float(k) for k in picks)
-        ys.extend(float(values[k]) for k in picks)
-    if xs[-1] != n - 1:
-        xs.append(float(n - 1))
-        ys.append(float(values[-1]))
-    return xs, ys
+    """At most ~`points` (step, value) pairs: the figure's envelope (each bucket's first, lowest,
+    highest and last value), so a jump or spike survives the thinning."""
+    from lrviz.decimate import POINTS_PER_BUCKET, envelope_indices
+
+    index = envelope_indices(values, max(points // POINTS_PER_BUCKET, 1))
+    return [float(k) for k in index], [float(v) for v in values[index]]
 
 
 def render_chart(
