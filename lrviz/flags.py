@@ -86,7 +86,7 @@ def _is_number(text: str) -> bool:
 
 
 def _flag_value(param: Param, text: str) -> Any:
-    if param.kind == "int_list":
+    if param.kind in ("int_list", "float_list"):
         parts = [part for part in text.split(";")]
         return Sweep(tuple(parts)) if len(parts) > 1 else text
     if param.sweepable and "," in text:

@@ -64,12 +64,13 @@ class Param:
     """One scheduler parameter, as torch declares it."""
 
     name: str  # torch's name: T_max
-    kind: str  # int | float | bool | int_list | choice | expression | schedulers
+    kind: str  # int | float | bool | int_list | float_list | choice | str | expression | schedulers
     default: Any  # REQUIRED when torch has no default
     annotation: str  # torch's annotation, as written
     help: str = ""  # first sentence of torch's docstring entry
     choices: tuple[str, ...] = ()
     optional: bool = False  # annotation admits None
+    framework: bool = False  # a framework schedule's parameter: torch's value limits do not apply
 
     @property
     def flag(self) -> str:
@@ -101,6 +102,7 @@ class SchedulerInfo:
     summary: str  # first line of the class docstring
     doc: str  # the class docstring, cleaned
     param_index: dict[str, Param] = field(default_factory=dict, compare=False, repr=False)
+    framework: Any = field(default=None, compare=False, repr=False)  # its FrameworkSchedule, else torch's class
 
     @property
     def name(self) -> str:
@@ -320,14 +322,52 @@ def suggest(word: str, candidates: list[str]) -> str:
 
 
 def resolve(name: str, where: str | None = None) -> SchedulerInfo:
-    """The scheduler a class name or alias (case-insensitive) names."""
+    """The scheduler a class name, alias or `FRAMEWORK:NAME` (case-insensitive) names."""
+    from lrviz import schedules
+
+    if schedules.is_framework_name(name):
+        return _framework_info(str(name), where)
     canonical = _lookup_table().get(str(name).strip().lower())
     if canonical is None:
-        raise SpecError(
-            f"unknown scheduler '{name}'{suggest(str(name), all_names())} (`lrviz list` shows them all)",
-            where,
-        )
+        hint = suggest(str(name), all_names())
+        if not hint:
+            alike = schedules.names_like(str(name))
+            if alike:
+                shown = ", ".join(f"'{n}'" for n in alike[:6]) + (", ..." if len(alike) > 6 else "")
+                hint = f"; did you mean one of {shown}?"
+        raise SpecError(f"unknown scheduler '{name}'{hint} (`lrviz list` shows them all)", where)
     return catalog()[canonical]
+
+
+def _framework_info(name: str, where: str | None) -> SchedulerInfo:
+    from lrviz import schedules
+
+    schedule = schedules.lookup(name)
+    if schedule is None:
+        prefix = name.split(":", 1)[0].strip()
+        family = schedules.family(prefix)
+        if family is None:
+            known = ", ".join(f.prefix for f in schedules.families())
+            raise SpecError(f"unknown framework '{prefix}' in '{name}' (known: {known})", where)
+        members = [s.full_name for s in family.schedules]
+        hint = suggest(name, members) or f" ({family.prefix} has: {', '.join(s.name for s in family.schedules)})"
+        raise SpecError(f"unknown {family.title} schedule '{name}'{hint}", where)
+    return framework_info(schedule)
+
+
+@functools.cache
+def framework_info(schedule: Any) -> SchedulerInfo:
+    """The SchedulerInfo of a FrameworkSchedule: the same shape as a torch class's."""
+    kind = SchedulerKind(
+        schedule.full_name,
+        tuple(f"{schedule.framework}:{a}" for a in schedule.aliases),
+        metric_driven=schedule.metric_driven,
+    )
+    info = SchedulerInfo(
+        kind=kind, params=schedule.params, summary=schedule.summary, doc=schedule.summary, framework=schedule
+    )
+    info.param_index.update({p.name: p for p in schedule.params})
+    return info
 
 
 # --------------------------------------------------------------------------- schedule lengths
@@ -361,6 +401,8 @@ def default_steps(name: str, params: dict[str, Any], children: list[tuple[str, d
         value = params.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
+    if ":" in name:
+        return resolve(name).framework.default_steps(params)
     if name == "StepLR":
         return max(4 * get("step_size"), 10)
     if name == "MultiStepLR":

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lrviz import registry, schedules
 from lrviz.errors import ScheduleError
 from lrviz.spec import CurveSpec, SchedulerSpec, Spec, iter_schedulers
 
@@ -162,8 +163,10 @@ def build_torch_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec)
     """The torch scheduler `spec` describes, over `optimizer` (children built on it first)."""
     from torch.optim import lr_scheduler
 
-    cls = getattr(lr_scheduler, spec.type)
     kwargs = {key: list(value) if isinstance(value, tuple) else value for key, value in spec.params}
+    if schedules.is_framework_name(spec.type):
+        return _build_framework_scheduler(optimizer, spec, kwargs)
+    cls = getattr(lr_scheduler, spec.type)
     try:
         if spec.type == "SequentialLR":
             children = [build_torch_scheduler(optimizer, child) for child in spec.children]
@@ -176,6 +179,14 @@ def build_torch_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec)
         if isinstance(exc, ScheduleError):
             raise
         raise ScheduleError(f"torch rejected {spec.describe()}: {_one_line(exc)}") from None
+
+
+def _build_framework_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec, kwargs: dict[str, Any]) -> Any:
+    schedule = registry.resolve(spec.type).framework
+    try:
+        return schedule.build(optimizer, kwargs)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError) as exc:
+        raise ScheduleError(f"{spec.type} cannot be built: {_one_line(exc)}") from None
 
 
 def _one_line(exc: BaseException) -> str:

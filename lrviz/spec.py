@@ -308,6 +308,8 @@ def _show(value: Any) -> str:
 
 
 def _check_bounds(param: Param, value: float, where: str) -> None:
+    if param.framework:  # a framework's own limits are its schedule's `problems`, not torch's
+        return
     bound = _LOWER_BOUNDS.get(param.name)
     if bound is not None:
         low, inclusive = bound
@@ -372,6 +374,12 @@ def coerce(param: Param, value: Any, where: str) -> Any:
             if result[-1] < 0:
                 raise SpecError(f"must not be negative, got {result[-1]}", where)
         return tuple(result)
+    if kind == "float_list":
+        return _float_list(value, where)
+    if kind == "str":
+        if isinstance(value, (Mapping, list, tuple)):
+            raise SpecError(f"expected text, got {_show(value)}", where)
+        return str(value).strip()
     if kind == "expression":
         if isinstance(value, Expression):
             return value
@@ -381,6 +389,18 @@ def coerce(param: Param, value: Any, where: str) -> Any:
             raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
         return Expression(value, where)
     raise SpecError(f"cannot be given here (kind {kind})", where)
+
+
+def _float_list(value: Any, where: str) -> tuple[float, ...]:
+    if isinstance(value, str):
+        items: Sequence[Any] = [item for item in value.replace(";", ",").split(",") if item.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    elif _is_number(value):
+        items = [value]
+    else:
+        raise SpecError(f"expected a list of numbers, got {_show(value)}", where)
+    return tuple(parse_float(item, where, "numbers") for item in items)
 
 
 # --------------------------------------------------------------------------- building
@@ -600,6 +620,14 @@ def build_curves(
         else [_positive_lr(lr_value, lr_where)]
     )
 
+    if info.framework is not None and info.framework.absolute:
+        if "lr" in raw or "lr" in defaults:
+            raise SpecError(
+                f"{info.name} takes its learning rates from its own parameters, so lr means nothing here; leave it out",
+                lr_where,
+            )
+        lr_values = [1.0]  # the formula's value is the LR itself: 1.0 * lr is exact
+
     sweeps: dict[str, list[Any]] = dict(flag_sweeps)
     if "sweep" in raw and raw["sweep"] is not None:
         sweep_loc = loc.child("sweep")
@@ -722,6 +750,11 @@ def _with_steps(curve: CurveSpec, steps: int) -> CurveSpec:
 
 def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
     params = scheduler.kwargs
+    framework = registry.resolve(scheduler.type).framework
+    if framework is not None:
+        for name, message in framework.problems(params)[:1]:
+            raise SpecError(message, loc.where(name))
+        return
     if scheduler.type == "OneCycleLR" and registry.total_length("OneCycleLR", params) is None:
         raise SpecError(
             "OneCycleLR needs total_steps (--total-steps), or both epochs and steps_per_epoch",

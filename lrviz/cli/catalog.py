@@ -61,7 +61,8 @@ def show_scheduler(
     console.print(parameter_table(info))
     console.print()
     console.print("Example:", style="bold")
-    console.print(f"  {registry.EXAMPLES[info.name]}", markup=False)
+    example = info.framework.example if info.framework is not None else registry.EXAMPLES[info.name]
+    console.print(f"  {example}", markup=False)
     console.print()
     console.print("torch documentation:", style="bold")
     console.print(_doc_without_args(info.doc), markup=False)
