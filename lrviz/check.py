@@ -136,6 +136,9 @@ def _of_type(curve: CurveSpec, name: str) -> Iterator[tuple[SchedulerSpec, Locat
 def _length_of(scheduler: SchedulerSpec) -> tuple[str, int] | None:
     """(parameter, steps) for a scheduler whose length is a parameter, else None."""
     params = scheduler.kwargs
+    framework = registry.resolve(scheduler.type).framework
+    if framework is not None:
+        return framework.length(params)
     if scheduler.type == "OneCycleLR":
         total = registry.total_length("OneCycleLR", params)
         key = "total_steps" if params.get("total_steps") is not None else "epochs"
@@ -290,6 +293,24 @@ def _run_shorter(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
         )
 
 
+@rule("run-longer-than-schedule", "warning")
+def _run_longer(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
+    """A framework schedule whose planned length (num_training_steps, decay_steps...) ends before the run does."""
+    top = curve.scheduler
+    framework = registry.resolve(top.type).framework
+    length = framework.length(top.kwargs) if framework is not None else None
+    if values is None or length is None or length[1] >= curve.steps:
+        return
+    key, planned = length
+    yield Problem(
+        _where(_scheduler_locator(curve), key),
+        f"{top.type} is planned for {planned} steps ({key}) but the run lasts {curve.steps}: from step {planned} "
+        f"on the LR is what the formula gives past its end ({_num(values.lr[planned])} at step {planned})",
+        f"set {key} to the run's optimizer steps ({curve.steps}), or stop the run at {planned}",
+        (planned,),
+    )
+
+
 # --------------------------------------------------------------------------- SequentialLR
 
 
@@ -391,10 +412,14 @@ def _starts_at_zero(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]
     which = (
         "the first optimizer step (step 0)" if wasted == 1 else f"the first {wasted} optimizer steps (0-{wasted - 1})"
     )
+    framework = registry.resolve(curve.scheduler.type).framework
+    documented = f" ({framework.zero_start})" if framework is not None and framework.zero_start else ""
     yield Problem(
         where,
-        f"the LR is 0 for {which}: an update with LR 0 changes nothing, so that compute is wasted",
-        "start the warmup above 0: a start_factor or warmup factor like 0.001, or (epoch + 1) / N in an lr_lambda",
+        f"the LR is 0 for {which}{documented}: an update with LR 0 changes nothing, so that compute is wasted",
+        "start the warmup above 0: a start_factor or warmup factor like 0.001, or (epoch + 1) / N in an lr_lambda"
+        if framework is None
+        else "accept it (the framework's training loop does the same), or shorten the warmup",
         tuple(range(wasted)),
     )
 

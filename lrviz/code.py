@@ -10,10 +10,13 @@ every optimizer step, which are the values lrviz plots (the tests run the snippe
 from __future__ import annotations
 
 import ast
+import importlib.util
 import math
 import textwrap
 from typing import Any
 
+from lrviz import schedules
+from lrviz.errors import SpecError
 from lrviz.expressions import Expression
 from lrviz.simulation import DUMMY_MOMENTUM  # the snippet's SGD is lrviz's dummy optimizer
 from lrviz.spec import CurveSpec, SchedulerSpec, Spec
@@ -157,14 +160,37 @@ def _warmup(curve: CurveSpec, suffix: str) -> list[str]:
     return lines
 
 
-def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "") -> list[str]:
-    """The lines that build and step one curve's scheduler (imports excluded)."""
-    lines = [
+def framework_snippet(scheduler: SchedulerSpec, plain_torch: bool = False) -> str:
+    """The `make_scheduler(optimizer)` source of a framework schedule: the framework's own call where
+    the framework is installed here (and `plain_torch` is off), else a plain-torch equivalent."""
+    from lrviz import registry, schedules
+
+    schedule = registry.resolve(scheduler.type).framework
+    family = schedules.family(schedule.framework)
+    installed = family is not None and bool(family.package) and importlib.util.find_spec(family.package) is not None
+    params = schedule.with_defaults(scheduler.kwargs)
+    if schedule.framework_code is not None and installed and not plain_torch:
+        return schedule.framework_code(params)
+    if schedule.torch_code is None:
+        raise SpecError(f"--code has no plain-torch form of {schedule.full_name} yet", "--code")
+    return schedule.torch_code(params)
+
+
+def _make_scheduler(curve: CurveSpec, writer: _Writer, suffix: str, plain_torch: bool) -> list[str]:
+    if schedules.is_framework_name(curve.scheduler.type):
+        source = framework_snippet(curve.scheduler, plain_torch).strip("\n")
+        return [*source.replace("def make_scheduler(", f"def make_scheduler{suffix}(").splitlines(), ""]
+    return [
         f"def make_scheduler{suffix}(optimizer):",
         f'    """{curve.scheduler.describe().replace(chr(92), chr(92) * 2).replace(chr(34) * 3, "")}"""',
         f"    return {writer.scheduler(curve.scheduler, 4)}",
         "",
     ]
+
+
+def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch: bool = False) -> list[str]:
+    """The lines that build and step one curve's scheduler (imports excluded)."""
+    lines = _make_scheduler(curve, writer, suffix, plain_torch)
     if curve.warmup is not None:
         lines += ["", *_warmup(curve, suffix), "", ""]
     else:
@@ -200,8 +226,11 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "") -> list[str]
     return lines
 
 
-def pytorch_code(spec: Spec) -> str:
-    """A runnable Python file that builds and steps every curve of `spec` with torch."""
+def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:
+    """A runnable Python file that builds and steps every curve of `spec` with torch.
+
+    A framework schedule is built with the framework's own call where it is installed, unless
+    `plain_torch`; then (or where it is not installed) with a plain-torch equivalent."""
     from lrviz import __version__
 
     writer = _Writer()
@@ -211,7 +240,7 @@ def pytorch_code(spec: Spec) -> str:
         suffix = f"_{index}" if several else ""
         if several:
             body += ["", "", f"# {index}: {' '.join(curve.label.split())}"]
-        body += curve_code(curve, writer, suffix)
+        body += curve_code(curve, writer, suffix, plain_torch)
     names = "lrs" if not several else ", ".join(f"lrs_{i}" for i in range(1, len(spec.curves) + 1))
     header = [
         f'"""The learning-rate schedule{"s" if several else ""} lrviz {__version__} plotted, built with torch.',

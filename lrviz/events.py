@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lrviz import registry
 from lrviz.spec import SchedulerSpec
 
 if TYPE_CHECKING:
@@ -45,7 +46,10 @@ def _scheduler_events(spec: SchedulerSpec, lr: np.ndarray, start: int, stop: int
     params = spec.kwargs
     events: list[Event] = []
     kind = spec.type
-    if kind == "MultiStepLR":
+    framework = registry.resolve(kind).framework
+    if framework is not None:
+        events += [Event(start + step, label) for step, label in framework.events(params)]
+    elif kind == "MultiStepLR":
         gamma = params.get("gamma", 0.1)
         events += [Event(start + m, f"×{gamma:g}") for m in sorted(set(params.get("milestones", ())))]
     elif kind == "StepLR":

@@ -1,4 +1,4 @@
-"""`lrviz list` and `lrviz show`: the schedulers lrviz drives, read from torch's signatures."""
+"""`lrviz list` and `lrviz show`: torch's schedulers (read from its signatures) and the framework families."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lrviz import registry
+from lrviz import registry, schedules
 from lrviz.cli.app import app
 from lrviz.registry import SchedulerInfo
+from lrviz.schedules.base import FrameworkSchedule
 
 
 def stdout_console() -> Console:
@@ -21,7 +22,7 @@ def parameter_table(info: SchedulerInfo) -> Table:
     """Flag, torch name, type, default and torch's one-line description of each parameter."""
     table = Table(title=f"{info.name} parameters", title_justify="left", header_style="bold")
     table.add_column("flag", no_wrap=True)
-    table.add_column("torch name", no_wrap=True)
+    table.add_column("torch name" if info.framework is None else "name", no_wrap=True)
     table.add_column("type")
     table.add_column("default")
     table.add_column("description", overflow="fold")
@@ -34,38 +35,69 @@ def parameter_table(info: SchedulerInfo) -> Table:
 
 @app.command("list")
 def list_schedulers() -> None:
-    """Every scheduler lrviz drives: class name, aliases and parameters with defaults."""
-    table = Table(header_style="bold")
+    """Every scheduler lrviz drives: torch's classes with aliases, then each framework's schedules."""
+    table = Table(header_style="bold", title="torch.optim.lr_scheduler", title_justify="left")
     table.add_column("scheduler", no_wrap=True)
     table.add_column("aliases")
     table.add_column("parameters (default)", overflow="fold")
     for info in registry.catalog().values():
-        params = ", ".join(f"{p.name}" + ("*" if p.required else f"={p.default_text()}") for p in info.params)
         note = " [YAML]" if info.kind.needs_yaml else ""
-        table.add_row(info.name + note, ", ".join(info.aliases), params)
+        table.add_row(info.name + note, ", ".join(info.aliases), _parameter_summary(info))
     console = stdout_console()
     console.print(table, markup=False)
+    for family in schedules.families():
+        table = Table(header_style="bold", title=f"{family.prefix}: {family.title}", title_justify="left")
+        table.add_column("schedule", no_wrap=True)
+        table.add_column("parameters (default)", overflow="fold")
+        for schedule in family.schedules:
+            table.add_row(schedule.full_name, _parameter_summary(registry.framework_info(schedule)))
+        console.print(table, markup=False)
     console.print("* required.  [YAML]: nests schedulers, so only a YAML file can describe it.", markup=False)
+
+
+def _parameter_summary(info: SchedulerInfo) -> str:
+    return ", ".join(f"{p.name}" + ("*" if p.required else f"={p.default_text()}") for p in info.params)
 
 
 @app.command("show")
 def show_scheduler(
-    name: Annotated[str, typer.Argument(help="A torch scheduler class name or alias, e.g. onecycle.")],
+    name: Annotated[str, typer.Argument(help="A torch scheduler class name or alias, or FRAMEWORK:NAME (hf:cosine).")],
 ) -> None:
-    """One scheduler in depth: its parameters, defaults, torch's documentation and an example."""
+    """One scheduler in depth: its parameters, defaults, its documentation and an example."""
     info = registry.resolve(name, "NAME")
     console = stdout_console()
-    console.print(f"{info.name}  (aliases: {', '.join(info.aliases)})", style="bold", markup=False)
+    schedule = info.framework
+    if schedule is None:
+        console.print(f"{info.name}  (aliases: {', '.join(info.aliases)})", style="bold", markup=False)
+    else:
+        console.print(f"{info.name}  ({schedule.source})", style="bold", markup=False)
     console.print(info.summary, markup=False)
+    if schedule is not None:
+        console.print(_framework_notes(schedule), markup=False)
     console.print()
     console.print(parameter_table(info))
     console.print()
     console.print("Example:", style="bold")
-    example = info.framework.example if info.framework is not None else registry.EXAMPLES[info.name]
+    example = schedule.example if schedule is not None else registry.EXAMPLES[info.name]
     console.print(f"  {example}", markup=False)
-    console.print()
-    console.print("torch documentation:", style="bold")
-    console.print(_doc_without_args(info.doc), markup=False)
+    if schedule is None:
+        console.print()
+        console.print("torch documentation:", style="bold")
+        console.print(_doc_without_args(info.doc), markup=False)
+
+
+def _framework_notes(schedule: FrameworkSchedule) -> str:
+    """What --lr means for a framework schedule, and its precision."""
+    notes = [
+        "Its LRs come from its own parameters: --lr is not used."
+        if schedule.absolute
+        else "It multiplies the optimizer's LR: --lr is the peak (base) LR."
+    ]
+    if schedule.float32:
+        notes.append(
+            "The framework computes in float32: lrviz's values agree with it to float32 precision (about 7 digits)."
+        )
+    return " ".join(notes)
 
 
 def _doc_without_args(doc: str) -> str:

@@ -43,11 +43,12 @@ def complete_target(incomplete: str) -> list[str]:
     Names are matched as typed (`cos` gives the aliases, `Cos` the class names), and in any
     case when nothing matches as typed: lrviz reads NAME case-insensitively.
     """
-    from lrviz.registry import all_names
+    from lrviz import registry, schedules
 
-    names = [name for name in all_names() if name.startswith(incomplete)]
+    every = registry.all_names() + schedules.all_names()
+    names = [name for name in every if name.startswith(incomplete)]
     if not names:
-        names = [name for name in all_names() if name.lower().startswith(incomplete.lower())]
+        names = [name for name in every if name.lower().startswith(incomplete.lower())]
     return names + spec_files(incomplete)
 
 

@@ -127,7 +127,16 @@ Code = Annotated[
     bool,
     typer.Option(
         "--code",
-        help="Print a runnable PyTorch snippet that builds this schedule (instead of the chart and table).",
+        help="Print a runnable snippet that builds this schedule (instead of the chart and table); a framework "
+        "schedule uses the framework's own call where the framework is installed.",
+        rich_help_panel="Output",
+    ),
+]
+CodeTorch = Annotated[
+    bool,
+    typer.Option(
+        "--code-torch",
+        help="Like --code, in plain torch only (a framework schedule as LambdaLR or torch built-ins).",
         rich_help_panel="Output",
     ),
 ]
@@ -210,7 +219,7 @@ class PlotView:
     mark_milestones: bool = False
     annotate_final: bool = False
     momentum: str | None = None
-    code: bool = False
+    code: str | None = None  # None, 'auto' (--code) or 'torch' (--code-torch)
     term: bool | None = None  # None: when stdout is a terminal
     save: bool = True
     quiet: bool = False

@@ -14,6 +14,7 @@ from lrviz.cli.options import (
     SPEC_COMMAND,
     AnnotateFinal,
     Code,
+    CodeTorch,
     Dpi,
     Height,
     Help,
@@ -51,7 +52,7 @@ from lrviz.spec import Spec
 def _default_figure_name(tokens: list[str]) -> str:
     first = next((t for t in tokens if not t.startswith("-")), "lrviz")
     stem = Path(first).stem if first.lower().endswith((".yaml", ".yml")) else first
-    return f"{stem}.png"
+    return f"{stem.replace(':', '-')}.png"  # hf:cosine -> hf-cosine.png: no colon in a file name
 
 
 @app.command(**SPEC_COMMAND)
@@ -79,6 +80,7 @@ def plot(
     annotate_final: AnnotateFinal = False,
     momentum: Momentum = None,
     code: Code = False,
+    code_torch: CodeTorch = False,
     term: Term = None,
     no_save: NoSave = False,
     quiet: Quiet = False,
@@ -98,7 +100,7 @@ def plot(
         mark_milestones=mark_milestones,
         annotate_final=annotate_final,
         momentum=momentum,
-        code=code,
+        code="torch" if code_torch else "auto" if code else None,
         term=term,
         save=not no_save,
         quiet=quiet,
@@ -144,6 +146,7 @@ def compare(
     annotate_final: AnnotateFinal = False,
     momentum: Momentum = None,
     code: Code = False,
+    code_torch: CodeTorch = False,
     term: Term = None,
     no_save: NoSave = False,
     quiet: Quiet = False,
@@ -168,7 +171,7 @@ def compare(
         mark_milestones=mark_milestones,
         annotate_final=annotate_final,
         momentum=momentum,
-        code=code,
+        code="torch" if code_torch else "auto" if code else None,
         term=term,
         save=not no_save,
         quiet=quiet,
@@ -226,7 +229,7 @@ def _draw(
         if view.code:
             from lrviz.code import pytorch_code
 
-            sys.stdout.write(pytorch_code(spec))
+            sys.stdout.write(pytorch_code(spec, plain_torch=view.code == "torch"))
             sys.stdout.flush()
         elif not view.quiet:
             show_chart = console.is_terminal if view.term is None else view.term

@@ -15,6 +15,9 @@ FRAMEWORK = "hf"
 TITLE = "Hugging Face transformers"
 PACKAGE = "transformers"
 
+# transformers' warmups are documented to rise "linearly from 0": step 0 trains with LR 0.
+_ZERO_START = "transformers documents its warmup as rising from 0, so this is its intended behaviour"
+
 _WARMUP = param("num_warmup_steps", "int", help="The number of steps for the warmup phase")
 _TRAINING = param("num_training_steps", "int", help="The total number of training steps")
 
@@ -39,11 +42,28 @@ SCHEDULES = (
         source="transformers.get_linear_schedule_with_warmup",
         example="lrviz plot hf:linear --num-warmup-steps 100 --num-training-steps 1000 --lr 3e-4",
         formula=multiplier(_linear),
+        zero_start=_ZERO_START,
         steps_of=lambda p: p["num_training_steps"],
         length_of=lambda p: ("num_training_steps", p["num_training_steps"]),
         events_of=lambda p: [(p["num_warmup_steps"], "warmup end")] if p["num_warmup_steps"] else [],
         check=at_least(0, "num_warmup_steps", "num_training_steps"),
-        framework_code=lambda p: "transformers.get_linear_schedule_with_warmup(optimizer, "
-        f"num_warmup_steps={p['num_warmup_steps']!r}, num_training_steps={p['num_training_steps']!r})",
+        framework_code=lambda p: (
+            "def make_scheduler(optimizer):\n"
+            "    import transformers\n\n"
+            "    return transformers.get_linear_schedule_with_warmup(\n"
+            f"        optimizer,\n"
+            f"        num_warmup_steps={p['num_warmup_steps']!r},\n"
+            f"        num_training_steps={p['num_training_steps']!r},\n"
+            "    )\n"
+        ),
+        torch_code=lambda p: (
+            "def make_scheduler(optimizer):\n"
+            f"    warmup, total = {p['num_warmup_steps']!r}, {p['num_training_steps']!r}\n\n"
+            "    def factor(step):  # transformers' _get_linear_schedule_with_warmup_lr_lambda\n"
+            "        if step < warmup:\n"
+            "            return float(step) / float(max(1, warmup))\n"
+            "        return max(0.0, float(total - step) / float(max(1, total - warmup)))\n\n"
+            "    return lr_scheduler.LambdaLR(optimizer, factor)\n"
+        ),
     ),
 )
