@@ -171,15 +171,17 @@ def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve, color_offset:
 
 
 def check_render_options(options: RenderOptions) -> None:
-    """Raise SpecError (naming the flag) for an option matplotlib would reject or ignore."""
+    """Raise SpecError (naming the RenderOptions field) for an option matplotlib would reject or ignore."""
     if options.momentum_layout not in MOMENTUM_LAYOUTS:
-        raise SpecError(f"expected one of {', '.join(MOMENTUM_LAYOUTS)}, got {options.momentum_layout!r}", "--momentum")
+        raise SpecError(
+            f"expected one of {', '.join(MOMENTUM_LAYOUTS)}, got {options.momentum_layout!r}", "momentum_layout"
+        )
     if options.x_unit not in X_UNITS:
-        raise SpecError(f"expected one of {', '.join(X_UNITS)}, got {options.x_unit!r}", "--x-unit")
+        raise SpecError(f"expected one of {', '.join(X_UNITS)}, got {options.x_unit!r}", "x_unit")
     if options.x_unit == "epoch" and not options.steps_per_epoch:
-        raise SpecError("an x axis in epochs needs --steps-per-epoch", "--x-unit")
+        raise SpecError("an x axis in epochs needs steps_per_epoch", "x_unit")
     if options.steps_per_epoch is not None and options.steps_per_epoch < 1:
-        raise SpecError(f"must be at least 1, got {options.steps_per_epoch}", "--steps-per-epoch")
+        raise SpecError(f"must be at least 1, got {options.steps_per_epoch}", "steps_per_epoch")
 
 
 def _epoch_axis(ax: Axes, options: RenderOptions) -> Axes | None:

@@ -307,3 +307,32 @@ def test_progress_bar_only_for_long_simulations_on_a_terminal():
         simulate(long_spec, progress=progress)
     assert "simulating" in terminal.text.getvalue()
     assert f"{PROGRESS_MIN_STEPS}/{PROGRESS_MIN_STEPS}" in terminal.text.getvalue()
+
+
+def test_version_names_lrviz_and_torch(cli):
+    from importlib import metadata
+
+    from lrviz import __version__
+
+    for flag in ("--version", "-V"):
+        result = cli(flag)
+        assert (result.code, result.out) == (0, f"lrviz {__version__} (torch {metadata.version('torch')})\n")
+
+
+def test_steps_per_epoch_goes_to_a_scheduler_that_has_it(cli):
+    result = cli("export", "onecycle", "--max-lr", "0.1", "--epochs", "10", "--steps-per-epoch", "100")
+    assert result.code == 0, result.err
+    lr = json.loads(result.out)["curves"][0]["lr"]
+    assert lr == torch_lrs("OneCycleLR", 1000, max_lr=0.1, epochs=10, steps_per_epoch=100)
+    plotted = cli("plot", "onecycle", "--max-lr", "0.1", "--epochs", "10", "--steps-per-epoch", "100", "--no-save", "-q")
+    assert plotted.code == 0, plotted.err
+
+
+def test_epoch_axis_and_steps_per_epoch_are_one_figure_setting(cli):
+    both = cli("plot", "cosine", "--t-max", "100", "--epoch-axis", "10", "--steps-per-epoch", "5", "--no-save")
+    assert (both.code, both.err) == (
+        2,
+        "Error: --steps-per-epoch: given twice (--epoch-axis and --steps-per-epoch set the same axis)\n",
+    )
+    bad = cli("plot", "cosine", "--t-max", "100", "--epoch-axis", "0", "--no-save")
+    assert (bad.code, bad.err) == (2, "Error: --epoch-axis: must be at least 1, got 0\n")

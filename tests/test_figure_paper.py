@@ -107,13 +107,13 @@ def test_x_unit_epoch_plots_epochs_with_steps_on_top():
 @pytest.mark.parametrize(
     ("options", "flag"),
     [
-        (RenderOptions(x_unit="epoch"), "--x-unit"),
-        (RenderOptions(x_unit="hours"), "--x-unit"),
-        (RenderOptions(momentum_layout="side"), "--momentum"),
-        (RenderOptions(steps_per_epoch=0), "--steps-per-epoch"),
+        (RenderOptions(x_unit="epoch"), "x_unit"),
+        (RenderOptions(x_unit="hours"), "x_unit"),
+        (RenderOptions(momentum_layout="side"), "momentum_layout"),
+        (RenderOptions(steps_per_epoch=0), "steps_per_epoch"),
     ],
 )
-def test_bad_render_options_name_their_flag(options, flag):
+def test_bad_render_options_name_their_key(options, flag):
     with pytest.raises(SpecError) as error:
         render(_curves("cosine", "--t-max", "5"), options)
     assert error.value.where == flag

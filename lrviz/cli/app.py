@@ -27,6 +27,35 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib import metadata
+
+    from lrviz import __version__
+
+    try:
+        torch_version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        torch_version = "not installed"
+    typer.echo(f"lrviz {__version__} (torch {torch_version})")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        callback=_print_version,
+        is_eager=True,
+        help="Print lrviz's and torch's versions and exit.",
+    ),
+) -> None:
+    """See exactly what a PyTorch learning-rate schedule does: real torch schedulers, stepped and plotted."""
+
+
 def _register_commands() -> None:
     # Imported for their @app.command side effect; each module holds one family of commands.
     from lrviz.cli import plot, export, check, catalog, gallery  # noqa: F401, I001 - registration order is help order

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from lrviz.cli.completion import complete_target
+from lrviz.errors import SpecError
 from lrviz.flags import CurveFlags
 
 # Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
@@ -97,7 +98,11 @@ Dpi = Annotated[
 StepsPerEpoch = Annotated[
     Optional[str],
     typer.Option(
-        "--steps-per-epoch", help="Adds an x axis in epochs (N optimizer steps each).", rich_help_panel="Figure"
+        "--epoch-axis",
+        metavar="N",
+        help="Adds an x axis in epochs (N optimizer steps each). `--steps-per-epoch N` does the same for a "
+        "scheduler without a steps_per_epoch parameter of its own (OneCycleLR has one).",
+        rich_help_panel="Figure",
     ),
 ]  # noqa: UP045
 XUnit = Annotated[
@@ -182,6 +187,40 @@ def _tokens(ctx: typer.Context, targets: list[str] | None) -> list[str]:
     return list(targets or []) + list(ctx.args)
 
 
+def split_epoch_axis(tokens: list[str], epoch_axis: str | None) -> tuple[list[str], str | None, str]:
+    """Tokens without the figure's `--steps-per-epoch N`, the epoch axis asked for, and the flag that asked.
+
+    A scheduler parameter wins over the figure flag of the same name: `--steps-per-epoch` stays
+    with a scheduler that has a steps_per_epoch parameter (OneCycleLR); otherwise it is the
+    figure's epoch axis, like `--epoch-axis`.
+    """
+    flag = "--steps-per-epoch"
+    named = [t for t in tokens if t == flag or t.startswith(flag + "=")]
+    if not named or _scheduler_takes_steps_per_epoch(tokens):
+        return tokens, epoch_axis, "--epoch-axis" if epoch_axis is not None else flag
+    if epoch_axis is not None or len(named) > 1:
+        raise SpecError("given twice (--epoch-axis and --steps-per-epoch set the same axis)", flag)
+    index = tokens.index(named[0])
+    if "=" in named[0]:
+        return tokens[:index] + tokens[index + 1 :], named[0].split("=", 1)[1], flag
+    if index + 1 >= len(tokens):
+        raise SpecError("expected a value after it", flag)
+    return tokens[:index] + tokens[index + 2 :], tokens[index + 1], flag
+
+
+def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:
+    from lrviz import registry
+    from lrviz.flags import is_spec_file
+
+    first = next((t for t in tokens if not t.startswith("-")), None)
+    if first is None or is_spec_file(first):
+        return False
+    try:
+        return registry.resolve(first).param("steps_per_epoch") is not None
+    except SpecError:
+        return False
+
+
 def _curve_flags(
     lr: str | None,
     steps: str | None,
@@ -223,6 +262,7 @@ class PlotView:
     term: bool | None = None  # None: when stdout is a terminal
     save: bool = True
     quiet: bool = False
+    epoch_axis_flag: str = "--steps-per-epoch"  # or --epoch-axis, as typed: errors name the flag given
 
     def render_options(self, spec, log_y: bool):  # noqa: ANN001, ANN201 - Spec and RenderOptions, imported lazily
         """RenderOptions from the spec's own figure settings, these flags winning; checked here."""
@@ -230,7 +270,7 @@ class PlotView:
         from lrviz.spec import figure_settings_from_flags, parse_int
 
         settings = figure_settings_from_flags(spec.figure, self.style, self.width, self.height, self.dpi)
-        per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, "--steps-per-epoch")
+        per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, self.epoch_axis_flag)
         options = RenderOptions(
             title=spec.title,
             log_y=log_y,
@@ -244,5 +284,10 @@ class PlotView:
             annotate_final=self.annotate_final,
             momentum_layout=(self.momentum or "axis").strip().lower(),
         )
-        check_render_options(options)
+        flags = {"x_unit": "--x-unit", "momentum_layout": "--momentum", "steps_per_epoch": self.epoch_axis_flag}
+        try:
+            check_render_options(options)
+        except SpecError as exc:  # the library names its keys; the command line names its flags
+            message = exc.message.replace("steps_per_epoch", flags["steps_per_epoch"])
+            raise SpecError(message, flags[exc.where]) from None
         return options

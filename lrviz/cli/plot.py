@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -43,6 +44,7 @@ from lrviz.cli.options import (
     _curve_flags,
     _help_requested,
     _tokens,
+    split_epoch_axis,
 )
 from lrviz.errors import SpecError
 from lrviz.flags import spec_from_tokens
@@ -105,7 +107,8 @@ def plot(
         save=not no_save,
         quiet=quiet,
     )
-    tokens = _tokens(ctx, targets)
+    tokens, epoch_axis, epoch_flag = split_epoch_axis(_tokens(ctx, targets), view.steps_per_epoch)
+    view = dataclasses.replace(view, steps_per_epoch=epoch_axis, epoch_axis_flag=epoch_flag)
     if help_:
         _help_requested(ctx, tokens)
     _check_no_save(no_save, output)
@@ -176,7 +179,8 @@ def compare(
         save=not no_save,
         quiet=quiet,
     )
-    tokens = _tokens(ctx, targets)
+    tokens, epoch_axis, epoch_flag = split_epoch_axis(_tokens(ctx, targets), view.steps_per_epoch)
+    view = dataclasses.replace(view, steps_per_epoch=epoch_axis, epoch_axis_flag=epoch_flag)
     if help_:
         _help_requested(ctx, [])
     for token in tokens:
