@@ -144,19 +144,52 @@ def _metric(curve: CurveSpec, suffix: str) -> list[str]:
     ]
 
 
-def _warmup(curve: CurveSpec, suffix: str) -> list[str]:
+_OFFSET_CODE = {
+    "k/W": "step / {w}",
+    "inclusive": "step / {w}",
+    "(k+1)/W": "(step + 1) / {w}",
+    "(k+1)/(W+1)": "(step + 1) / ({w} + 1)",
+    "k/(W-1)": "step / ({w} - 1)",
+}
+_SHAPE_CODE = {
+    "linear": "p",
+    "cosine": "(1 - math.cos(math.pi * p)) / 2",
+    "log": "min(1.0, math.log1p(p * {w}) / math.log({w}))",
+    "1-sqrt": "1 - math.sqrt(max(0.0, 1 - p))",
+}
+
+
+def _warmup(curve: CurveSpec, suffix: str, writer: _Writer) -> list[str]:
+    """`warmup_lr(step, scheduled, base)`: the LR lrviz's warmup gives the optimizer at `step`."""
     warmup = curve.warmup
     assert warmup is not None  # noqa: S101
+    w = warmup.steps
     lines = [
-        f"def warmup_factor{suffix}(step):",
-        f'    """detectron2\'s warmup ({warmup.method}, {warmup.steps} steps): scales the scheduled LR."""',
-        f"    if step >= {warmup.steps}:",
-        "        return 1.0",
+        f"def warmup_lr{suffix}(step, scheduled, base):",
+        f'    """lrviz\'s {warmup.describe()}: the LR the optimizer uses."""',
+        f"    if step >= {warmup.length}:",
+        "        return scheduled",
     ]
-    if warmup.method == "constant":
-        lines.append(f"    return {warmup.factor!r}")
+    if warmup.mode == "multiply":
+        start, target = ("1.0", "scheduled") if warmup.start_lr is None else (repr(warmup.start_lr), "scheduled")
+    elif warmup.start_lr is None:
+        start, target = f"({warmup.factor!r} * base)", "base"
     else:
-        lines += [f"    alpha = step / {warmup.steps}", f"    return {warmup.factor!r} * (1 - alpha) + alpha"]
+        start, target = repr(warmup.start_lr), "base"
+    factor_form = warmup.mode == "multiply" and warmup.start_lr is None  # detectron2: scheduled x factor
+    if factor_form:
+        start = repr(warmup.factor)
+    if warmup.method == "constant":
+        lines.append(f"    return scheduled * {start}" if factor_form else f"    return {start}")
+        return lines
+    lines.append(f"    p = {_OFFSET_CODE[warmup.offset].format(w=w)}")
+    if warmup.method == "exponential":
+        value = f"{start} * (1.0 / {start}) ** p" if factor_form else f"{start} * ({target} / {start}) ** p"
+    else:
+        writer.uses_math |= warmup.method != "linear"
+        lines.append(f"    s = {_SHAPE_CODE[warmup.method].format(w=w)}")
+        value = f"{start} * (1 - s) + s" if factor_form else f"{start} * (1 - s) + {target} * s"
+    lines.append(f"    return scheduled * ({value})" if factor_form else f"    return {value}")
     return lines
 
 
@@ -192,7 +225,7 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
     """The lines that build and step one curve's scheduler (imports excluded)."""
     lines = _make_scheduler(curve, writer, suffix, plain_torch)
     if curve.warmup is not None:
-        lines += ["", *_warmup(curve, suffix), "", ""]
+        lines += ["", *_warmup(curve, suffix, writer), "", ""]
     else:
         lines.append("")
     if curve.metric is not None:
@@ -201,13 +234,15 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
     lines += [
         f"scheduler{suffix} = make_scheduler{suffix}(optimizer{suffix})",
         f"lrs{suffix} = []  # the LR of every optimizer step: what lrviz plots",
-        f"for step in range({curve.steps}):",
     ]
+    if curve.warmup is not None:
+        lines.append(f"base_lrs{suffix} = {list(curve.group_lrs)!r}  # the warmup's target")
+    lines.append(f"for step in range({curve.steps}):")
     if curve.warmup is not None:
         lines += [
             f"    scheduled = scheduler{suffix}.get_last_lr()",
-            f"    for group, lr in zip(optimizer{suffix}.param_groups, scheduled):",
-            f'        group["lr"] = lr * warmup_factor{suffix}(step)  # warmup scales the LR the optimizer uses',
+            f"    for group, lr, base in zip(optimizer{suffix}.param_groups, scheduled, base_lrs{suffix}):",
+            f'        group["lr"] = warmup_lr{suffix}(step, lr, base)  # the warmup sets the LR the optimizer uses',
         ]
     lines += [
         f'    lrs{suffix}.append(optimizer{suffix}.param_groups[0]["lr"])',
@@ -219,10 +254,14 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
             f"    for group, lr in zip(optimizer{suffix}.param_groups, scheduled):",
             '        group["lr"] = lr  # the scheduler goes on from its own value',
         ]
+    indent = "    "
+    if curve.warmup is not None and curve.warmup.shifts:
+        lines.append(f"    if step >= {curve.warmup.shifts}:  # shift: the schedule starts after the warmup")
+        indent = "        "
     if curve.metric is not None:
-        lines.append(f"    scheduler{suffix}.step(metric{suffix}[step])")
+        lines.append(f"{indent}scheduler{suffix}.step(metric{suffix}[step])")
     else:
-        lines.append(f"    scheduler{suffix}.step()")
+        lines.append(f"{indent}scheduler{suffix}.step()")
     return lines
 
 

@@ -115,6 +115,22 @@ def scheduler_raw(info: SchedulerInfo, pairs: list[tuple[str, str]]) -> tuple[di
     return raw, flags
 
 
+# Curve-level flags read from the command's tokens rather than declared to Typer, in one table:
+# flag -> (curve key, key inside it or None, help). `lrviz plot --help` lists them from here.
+TOKEN_FLAGS: dict[str, tuple[str, str | None, str]] = {
+    "--warmup-start-lr": ("warmup", "start_lr", "warmup from this LR instead of --warmup-factor x the target"),
+    "--warmup-shape": ("warmup", "shape", "linear (default), cosine, exponential, log, 1-sqrt, constant"),
+    "--warmup-offset": ("warmup", "offset", "k/W (default), (k+1)/W, (k+1)/(W+1), k/(W-1), inclusive"),
+    "--warmup-mode": ("warmup", "mode", "multiply (default), replace, or shift (the schedule starts after it)"),
+}
+
+
+def _warmup_flag_names() -> dict[str, str]:
+    names = {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}
+    names.update({inner: flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if key == "warmup" and inner})
+    return names
+
+
 COMMON_FLAGS = [
     "--lr",
     "--steps",
@@ -125,7 +141,34 @@ COMMON_FLAGS = [
     "--warmup-method",
     "--metric",
     "--output",
+    *TOKEN_FLAGS,
 ]
+
+
+def token_flags_help() -> str:
+    """The TOKEN_FLAGS as help text."""
+    return "  ".join(f"`{flag}`: {text}" for flag, (_, _, text) in TOKEN_FLAGS.items())
+
+
+def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """Scheduler flag pairs, and the TOKEN_FLAGS values by curve key."""
+    rest: list[tuple[str, str]] = []
+    taken: dict[str, dict[str, str]] = {}
+    for flag, value in pairs:
+        entry = TOKEN_FLAGS.get(flag.lower())
+        if entry is None:
+            rest.append((flag, value))
+            continue
+        key, inner, _ = entry
+        values = taken.setdefault(key, {})
+        if inner in values:
+            raise SpecError("given twice", flag)
+        values[inner] = value
+    return rest, taken
+
+
+def _flags_in(taken: dict[str, dict[str, str]]) -> list[str]:
+    return [flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if inner in taken.get(key, {})]
 
 
 def spec_from_tokens(
@@ -133,6 +176,7 @@ def spec_from_tokens(
 ) -> Spec:
     """The Spec named by a scheduler and its flags, or by one or more YAML files."""
     positionals, pairs = split_tokens(tokens)
+    pairs, taken = _take_token_flags(pairs)
     if not positionals:
         raise SpecError("missing a scheduler name or a YAML file (`lrviz list` shows the names)", "NAME")
     if any(is_spec_file(p) for p in positionals):
@@ -140,7 +184,7 @@ def spec_from_tokens(
             raise SpecError("expected a scheduler name, not a file", positionals[0])
         if pairs:
             raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
-        given = curve.any_given()
+        given = curve.any_given() + [flag for flag in TOKEN_FLAGS if flag in {f.lower() for f in _flags_in(taken)}]
         if given:
             raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
         if len(positionals) > 1 and not allow_many:
@@ -174,11 +218,11 @@ def spec_from_tokens(
         )
         if value is not None
     }
+    warmup.update(taken.get("warmup", {}))
     if warmup:
         if "steps" not in warmup:
-            raise SpecError(
-                "warmup needs --warmup-steps", "--warmup-factor" if "factor" in warmup else "--warmup-method"
-            )
+            first = next(k for k in warmup if k != "steps")
+            raise SpecError("warmup needs --warmup-steps", _warmup_flag_names()[first])
         raw_curve["warmup"] = warmup
     if curve.metric is not None:
         raw_curve["metric"] = curve.metric
@@ -191,9 +235,7 @@ def spec_from_tokens(
         raw["steps"] = curve.steps
     if curve.title is not None:
         raw["title"] = curve.title
-    warmup_flags = FlagLocator(
-        {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}, "--warmup-steps"
-    )
+    warmup_flags = FlagLocator(_warmup_flag_names(), "--warmup-steps")
     metric_flags = FlagLocator({}, "--metric")
     locator = FlagLocator(flag_names, f"{info.name} flags", {"warmup": warmup_flags, "metric": metric_flags})
     return build_spec(raw, locator)

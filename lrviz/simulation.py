@@ -80,11 +80,7 @@ class Curve:
             "optimizer": spec.optimizer,  # with Adam/AdamW, `momentum` is beta1
         }
         if spec.warmup is not None:
-            record["warmup"] = {
-                "steps": spec.warmup.steps,
-                "factor": spec.warmup.factor,
-                "method": spec.warmup.method,
-            }
+            record["warmup"] = spec.warmup.to_dict()
         if spec.param_groups:
             record["param_groups"] = [
                 {"name": g.name, "base_lr": g.lr, "lr": row.tolist()}
@@ -211,23 +207,29 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
             scheduler = build_torch_scheduler(optimizer, curve.scheduler)
     except ScheduleError as exc:  # name the scheduler's flags or YAML key, as every error does
         raise ScheduleError(exc.message, exc.where or where) from None
-    steps = curve.steps
-    group_lr = np.empty((len(curve.group_lrs), steps), dtype=np.float64)
-    momentum = np.empty(steps, dtype=np.float64) if cycles_momentum(curve.scheduler) else None
+    group_lr = np.empty((len(curve.group_lrs), curve.steps), dtype=np.float64)
+    momentum = np.empty(curve.steps, dtype=np.float64) if cycles_momentum(curve.scheduler) else None
     metric = None
     if curve.metric is not None:
-        metric = np.asarray(curve.metric.values[:steps], dtype=np.float64)
+        metric = np.asarray(curve.metric.values[: curve.steps], dtype=np.float64)
+    # A warmup in shift mode starts the schedule late: the scheduler fills the steps after it.
+    shift = min(curve.warmup.shifts, curve.steps) if curve.warmup is not None else 0
+    scheduled = (group_lr[:, shift:], None if momentum is None else momentum[shift:])
+    steps = curve.steps - shift
     # The dummy's step() does nothing, so one call (before the first scheduler.step(), which is
     # when torch checks the order) is the same as one per step, at 0.3 µs less per step.
     optimizer.step()
     for start in range(0, steps, PROGRESS_CHUNK):
         stop = min(start + PROGRESS_CHUNK, steps)
-        _step(curve, scheduler, start, stop, group_lr, momentum, metric, where)
+        _step(curve, scheduler, start, stop, *scheduled, None if metric is None else metric[shift:], where)
         if progress is not None:
             progress(stop - start)
+    if progress is not None and shift:
+        progress(shift)
     if curve.warmup is not None:
-        factors = np.array([curve.warmup.factor_at(k) for k in range(min(steps, curve.warmup.steps))])
-        group_lr[:, : len(factors)] *= factors
+        if momentum is not None and shift:
+            momentum[:shift] = momentum[shift] if shift < curve.steps else DUMMY_MOMENTUM
+        curve.warmup.apply(group_lr, curve.group_lrs)
     return Curve.from_arrays(curve, group_lr, momentum, metric)
 
 

@@ -20,6 +20,10 @@ from lrviz import registry
 from lrviz.errors import SpecError
 from lrviz.expressions import Expression
 from lrviz.registry import Param, SchedulerInfo
+from lrviz.warmup import MODES as WARMUP_MODES
+from lrviz.warmup import OFFSETS as WARMUP_OFFSETS
+from lrviz.warmup import SHAPES as WARMUP_SHAPES
+from lrviz.warmup import Warmup
 
 DEFAULT_LR = 0.1
 # Bounds on the work one command may ask for, checked before any stepping starts: torch steps a
@@ -149,24 +153,6 @@ class SchedulerSpec:
             kids = ", ".join(c.describe() for c in self.children)
             inner = f"{inner}, [{kids}]" if inner else f"[{kids}]"
         return f"{self.type}({inner})"
-
-
-@dataclass(frozen=True)
-class Warmup:
-    """detectron2-style warmup: the schedule's value times a factor rising to 1 over `steps`."""
-
-    steps: int
-    factor: float = 0.001
-    method: str = "linear"  # linear | constant
-
-    def factor_at(self, step: int) -> float:
-        """detectron2's `_get_warmup_factor_at_iter`."""
-        if step >= self.steps:
-            return 1.0
-        if self.method == "constant":
-            return self.factor
-        alpha = step / self.steps
-        return self.factor * (1 - alpha) + alpha
 
 
 @dataclass(frozen=True)
@@ -526,27 +512,67 @@ def _build_optimizer(raw: Any, where: str) -> str:
 FILE_KEYS = ("title", "lr", "steps", "curves", "style")
 
 
+WARMUP_KEYS = ("steps", "factor", "start_factor", "start_lr", "method", "shape", "offset", "mode")
+
+
+def _one_of(raw: Mapping[str, Any], keys: tuple[str, str], loc: Locator) -> str | None:
+    """The key of `keys` (two spellings of one setting) that `raw` uses; both is an error."""
+    given = [key for key in keys if key in raw]
+    if len(given) > 1:
+        raise SpecError(f"give one of {keys[0]} and {keys[1]}, not both", loc.where(given[1]))
+    return given[0] if given else None
+
+
+def _choice(raw: Mapping[str, Any], key: str | None, choices: tuple[str, ...], default: str, loc: Locator) -> str:
+    if key is None:
+        return default
+    text = str(raw[key]).strip()
+    if text not in choices:
+        raise SpecError(
+            f"expected one of {', '.join(choices)}, got {text!r}{registry.suggest(text, list(choices))}",
+            loc.where(key),
+        )
+    return text
+
+
 def _build_warmup(raw: Any, loc: Locator) -> Warmup | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        raise SpecError("expected a mapping with steps, factor and method", loc.where())
-    _check_keys(raw, ("steps", "factor", "method"), loc, "warmup key")
+        raise SpecError(
+            "expected a mapping with steps and, optionally, start_factor or start_lr, shape, offset and mode",
+            loc.where(),
+        )
+    _check_keys(raw, WARMUP_KEYS, loc, "warmup key")
     if "steps" not in raw:
         raise SpecError("warmup needs 'steps'", loc.where())
     steps = parse_int(raw["steps"], loc.where("steps"))
     if steps < 0:
         raise SpecError(f"must not be negative, got {steps}", loc.where("steps"))
-    factor = parse_float(raw.get("factor", 0.001), loc.where("factor"))
+    factor_key = _one_of(raw, ("start_factor", "factor"), loc)
+    if factor_key is not None and "start_lr" in raw:
+        raise SpecError(f"give one of {factor_key} and start_lr, not both", loc.where("start_lr"))
+    factor = parse_float(raw[factor_key], loc.where(factor_key)) if factor_key else 0.001
     if not 0 <= factor <= 1:
-        raise SpecError(f"must be between 0 and 1, got {factor:g}", loc.where("factor"))
-    method = str(raw.get("method", "linear"))
-    if method not in ("linear", "constant"):
-        raise SpecError(
-            f"expected one of linear, constant, got {method!r}{registry.suggest(method, ['linear', 'constant'])}",
-            loc.where("method"),
-        )
-    return Warmup(steps, factor, method)
+        raise SpecError(f"must be between 0 and 1, got {factor:g}", loc.where(factor_key))
+    start_lr = None
+    if "start_lr" in raw:
+        start_lr = parse_float(raw["start_lr"], loc.where("start_lr"))
+        if start_lr < 0:
+            raise SpecError(f"must not be negative, got {start_lr:g}", loc.where("start_lr"))
+    shape_key = _one_of(raw, ("shape", "method"), loc)
+    shape = _choice(raw, shape_key, WARMUP_SHAPES, "linear", loc)
+    start_is_zero = (start_lr == 0) if start_lr is not None else factor == 0
+    if shape == "exponential" and start_is_zero:
+        where = loc.where("start_lr" if start_lr is not None else factor_key or shape_key)
+        raise SpecError("an exponential warmup cannot start at 0 (it grows by a constant ratio)", where)
+    if shape == "log" and steps < 2:
+        raise SpecError("a log warmup needs at least 2 steps (it divides by log W)", loc.where("steps"))
+    offset = _choice(raw, "offset" if "offset" in raw else None, WARMUP_OFFSETS, "k/W", loc)
+    if offset == "k/(W-1)" and steps < 2:
+        raise SpecError("the k/(W-1) offset needs at least 2 warmup steps", loc.where("offset"))
+    mode = _choice(raw, "mode" if "mode" in raw else None, WARMUP_MODES, "multiply", loc)
+    return Warmup(steps, factor, shape, start_lr, offset, mode)
 
 
 def _build_param_groups(raw: Any, lr: float, loc: Locator) -> tuple[ParamGroup, ...]:

@@ -202,7 +202,7 @@ def test_plateau_metric_list_sets_the_default_length():
         ),
         (
             "scheduler: {type: cosine, T_max: 10}\nwarmup: {steps: 5, method: quadratic}\n",
-            "x.yaml:2: warmup.method: expected one of linear, constant, got 'quadratic'",
+            "x.yaml:2: warmup.method: expected one of linear, cosine, exponential, log, 1-sqrt, constant, got 'quadratic'",
         ),
         (
             "scheduler: {type: plateau}\nmetric: {csv: missing.csv, column: loss}\n",
