@@ -11,6 +11,7 @@ stepped before every ``scheduler.step()``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lrviz import registry, schedules
-from lrviz.errors import ScheduleError
+from lrviz.errors import ScheduleError, SpecError
 from lrviz.spec import CurveSpec, SchedulerSpec, Spec, iter_schedulers
 
 if TYPE_CHECKING:
@@ -219,9 +220,15 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     # The dummy's step() does nothing, so one call (before the first scheduler.step(), which is
     # when torch checks the order) is the same as one per step, at 0.3 µs less per step.
     optimizer.step()
+    scheduled_metric = None if metric is None else metric[shift:]
     for start in range(0, steps, PROGRESS_CHUNK):
         stop = min(start + PROGRESS_CHUNK, steps)
-        _step(curve, scheduler, start, stop, *scheduled, None if metric is None else metric[shift:], where)
+        last = stop == steps  # the run's last scheduler.step() computes a value no step uses
+        _step(curve, scheduler, start, stop - last, *scheduled, scheduled_metric, where)
+        if last:
+            # an lr_lambda that stops at the run (sqrt(1 - epoch/N)) fails only on that unused value
+            with contextlib.suppress(SpecError):
+                _step(curve, scheduler, stop - 1, stop, *scheduled, scheduled_metric, where)
         if progress is not None:
             progress(stop - start)
     if progress is not None and shift:

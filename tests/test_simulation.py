@@ -272,3 +272,27 @@ def test_default_optimizer_is_sgd_and_a_bad_one_is_named():
     with pytest.raises(SpecError) as info:
         _spec(["cosine", "--t-max", "5"], optimizer="adan")
     assert str(info.value) == "--optimizer: expected one of SGD, Adam, AdamW, got 'adan'; did you mean 'Adam'?"
+
+
+def test_lambda_that_stops_at_the_run_is_not_evaluated_past_it(cli):
+    # sqrt(1 - epoch/N) is undefined at epoch N+1 and beyond; the run's last scheduler.step()
+    # evaluates epoch N, whose value no optimizer step uses: it must not become an error.
+    import math
+
+    result = cli("export", "lambda", "--lr-lambda", "sqrt(1 - epoch/10)", "--steps", "11")
+    assert result.code == 0, result.err
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: math.sqrt(1 - epoch / 10))
+    expected = []
+    for step in range(11):
+        expected.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        if step < 10:  # torch's own loop would raise on the 11th step() too
+            scheduler.step()
+    assert json.loads(result.out)["curves"][0]["lr"] == expected
+    too_long = cli("export", "lambda", "--lr-lambda", "sqrt(1 - epoch/10)", "--steps", "13")
+    assert too_long.code == 2
+    assert too_long.err == (
+        "Error: --lr-lambda: cannot evaluate at epoch 11 (math domain error) in expression 'sqrt(1 - epoch/10)'\n"
+    )
