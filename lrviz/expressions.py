@@ -109,9 +109,10 @@ def _describe(node: ast.AST) -> str:
 class Expression:
     """A validated expression of the step number; calling it evaluates it."""
 
-    def __init__(self, text: str, where: str | None = None) -> None:
+    def __init__(self, text: str, where: str | None = None, names: dict[str, float] | None = None) -> None:
         self.text = text
         self.where = where
+        self.names = dict(names or {})  # named constants (a spec's vars) besides epoch and pi
         self._tree = self._check(text)
         self._evaluator = simpleeval.SimpleEval(operators=OPERATORS, functions=FUNCTIONS)
 
@@ -127,7 +128,7 @@ class Expression:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:
             raise self._fail(f"syntax error ({exc.msg})") from None
-        allowed = set(VARIABLES) | set(CONSTANTS)
+        allowed = set(VARIABLES) | set(CONSTANTS) | set(self.names)
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED_NODES):
                 raise self._fail(f"{_describe(node)} is not allowed")
@@ -153,6 +154,7 @@ class Expression:
     def __call__(self, epoch: int) -> float:
         names = {variable: epoch for variable in VARIABLES}
         names.update(CONSTANTS)
+        names.update(self.names)
         self._evaluator.names = names
         try:
             value = self._evaluator.eval(self.text, previously_parsed=self._tree)

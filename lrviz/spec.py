@@ -509,7 +509,7 @@ def _build_optimizer(raw: Any, where: str) -> str:
     return names[raw.strip().lower()]
 
 
-FILE_KEYS = ("title", "lr", "steps", "curves", "style")
+FILE_KEYS = ("title", "lr", "steps", "curves", "style", "vars")
 
 
 WARMUP_KEYS = ("steps", "factor", "start_factor", "start_lr", "method", "shape", "offset", "mode")
@@ -840,6 +840,7 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
     """A Spec from a flags or YAML structure: `curves:` or one curve's keys at the top level."""
     if not isinstance(raw, Mapping):
         raise SpecError(f"expected a mapping of keys (title, lr, steps, curves, ...), got {_show(raw)}", loc.where())
+    raw = _with_arithmetic(raw, loc)
     if "curves" in raw:
         _check_keys(raw, FILE_KEYS, loc, "key")
         entries = raw["curves"]
@@ -875,6 +876,16 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
     _check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
     return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
+
+
+def _with_arithmetic(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, Any]:
+    """`raw` with its arithmetic fields (`8*N`, `1/2001`) evaluated over its `vars`, which it then drops."""
+    from lrviz import arithmetic
+
+    names = arithmetic.read_vars(raw["vars"], loc.where("vars"), loc.child("vars")) if "vars" in raw else {}
+    evaluated = arithmetic.substitute(raw, names, loc)
+    evaluated.pop("vars", None)
+    return evaluated
 
 
 def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
