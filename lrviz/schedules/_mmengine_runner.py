@@ -355,7 +355,7 @@ def iter_based(kwargs: Mapping[str, Any], scaled: Sequence[str], epoch_length: i
 def build(type_name: str, kwargs: Mapping[str, Any], group: dict[str, Any], epoch_length: int) -> Any:
     """One scheduler on `group`, as ``PARAM_SCHEDULERS.build`` makes it (converted when asked)."""
     cls, scaled = {**SCHEDULERS, **MOMENTUM_SCHEDULERS}[type_name]
-    kwargs = dict(kwargs)
+    kwargs = {"begin": 0, "end": INF, "by_epoch": True, **kwargs}  # mmengine's window defaults
     if kwargs.pop("convert_to_iter_based", False):
         if not kwargs.get("by_epoch", True):
             raise ValueError("Only epoch-based parameter scheduler can be converted to iter-based")

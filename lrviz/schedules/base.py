@@ -139,3 +139,21 @@ def at_least(low: float, *names: str) -> Callable[[Mapping[str, Any]], list[tupl
         ]
 
     return check
+
+
+def parse_mapping_list(value: Any, where: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """A YAML list of mappings (kind ``mapping_list``, e.g. mmengine's ``param_scheduler``) as a
+    hashable tuple of ``(key, value)`` tuples, lists as tuples; the family's `check` judges the
+    keys and values. Raises SpecError at `where` for any other shape."""
+    from lrviz.errors import SpecError
+
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        raise SpecError("expected a list of mappings", where)
+    parsed = []
+    for index, item in enumerate(value, start=1):
+        if isinstance(item, tuple) and all(isinstance(pair, tuple) and len(pair) == 2 for pair in item):
+            item = dict(item)  # already parsed
+        if not isinstance(item, Mapping):
+            raise SpecError(f"item {index}: expected a mapping, got {item!r}", where)
+        parsed.append(tuple((str(key), tuple(v) if isinstance(v, list) else v) for key, v in item.items()))
+    return tuple(parsed)

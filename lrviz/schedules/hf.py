@@ -43,7 +43,9 @@ SCHEDULES = (
         length_of=lambda p: ("num_training_steps", p["num_training_steps"]),
         events_of=lambda p: [(p["num_warmup_steps"], "warmup end")] if p["num_warmup_steps"] else [],
         check=at_least(0, "num_warmup_steps", "num_training_steps"),
-        framework_code=lambda p: "transformers.get_linear_schedule_with_warmup(optimizer, "
-        f"num_warmup_steps={p['num_warmup_steps']!r}, num_training_steps={p['num_training_steps']!r})",
+        framework_code=lambda p: (
+            "transformers.get_linear_schedule_with_warmup(optimizer, "
+            f"num_warmup_steps={p['num_warmup_steps']!r}, num_training_steps={p['num_training_steps']!r})"
+        ),
     ),
 )

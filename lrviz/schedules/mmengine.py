@@ -1,11 +1,12 @@
 """mmengine (OpenMMLab): the LR ``ParamScheduler`` classes and the runner's ``param_scheduler`` list.
 
-mmengine's schedulers rescale the optimizer's current LR (``--lr`` is the optimizer's ``lr``),
-except OneCycleLR, whose LRs come from ``eta_max``. Each is active in its own ``[begin, end)``
-window; ``by_epoch=True`` (mmengine's default) schedulers step once per epoch of ``epoch_length``
-iterations, or every iteration after ``convert_to_iter_based`` (mmengine's
-``build_iter_from_epoch``). ``mmengine:param_scheduler`` takes a whole list, built and stepped in
-order as mmengine's runner does. Values replay mmengine's recurrences (see ``_mmengine_runner``).
+mmengine's schedulers rescale the optimizer's current LR (``--lr`` is the optimizer's ``lr``);
+OneCycleLR sets LRs from ``eta_max`` inside its window and leaves the optimizer's ``lr`` before
+it. Each is active in its own ``[begin, end)`` window; ``by_epoch=True`` (mmengine's default)
+schedulers step once per epoch of ``epoch_length`` iterations, or every iteration after
+``convert_to_iter_based`` (mmengine's ``build_iter_from_epoch``). ``mmengine:param_scheduler``
+takes a whole list, built and stepped in order as mmengine's runner does. Values replay
+mmengine's recurrences (see ``_mmengine_runner``).
 """
 
 from __future__ import annotations
@@ -308,42 +309,65 @@ def _both_or_neither_eta_min(entry: Mapping[str, Any], required: bool) -> list[t
     return []
 
 
-def _range_problems(entry: Mapping[str, Any], limits: Mapping[str, tuple[float, float, str]]) -> list[tuple[str, str]]:
-    """(name, message) for values outside [low, high]; `why` says what the value would break."""
+def _range_problems(entry: Mapping[str, Any], limits: Mapping[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, message) for values outside their range; `limits` holds a range like ``(0, 1]`` and
+    what the value would break."""
     problems = []
-    for name, (low, high, why) in limits.items():
+    for name, (interval, why) in limits.items():
         value = entry.get(name)
-        if value is not None and not low <= value <= high:
-            bounds = f"at least {low:g}" if high == float("inf") else f"between {low:g} and {high:g}"
-            problems.append((name, f"must be {bounds}{why}, got {value:g}"))
+        if value is not None and not _inside(value, interval):
+            problems.append((name, f"must be {_RANGE_WORDS[interval]}{why}, got {value:g}"))
     return problems
 
 
-_TINY = 5e-324  # "greater than 0" as an inclusive lower bound
-_LIMITS: dict[str, dict[str, tuple[float, float, str]]] = {
-    "Constant": {"factor": (_TINY, 1.0, " (mmengine divides by it at end - 1)")},
-    "CosineAnnealing": {"T_max": (1, float("inf"), "")},
-    "Exponential": {"gamma": (_TINY, float("inf"), "")},
-    "Linear": {"start_factor": (_TINY, 1.0, " (mmengine divides by it)"), "end_factor": (0.0, 1.0, "")},
-    "MultiStep": {"gamma": (0.0, float("inf"), "")},
+def _inside(value: float, interval: str) -> bool:
+    low, high = (float(bound) for bound in interval[1:-1].split(","))
+    above = value > low if interval[0] == "(" else value >= low
+    below = value < high if interval[-1] == ")" else value <= high
+    return above and below
+
+
+_RANGE_WORDS = {
+    "(0, 1]": "greater than 0 and at most 1",
+    "[0, 1]": "between 0 and 1",
+    "[0, 1)": "at least 0 and less than 1",
+    "(0, inf)": "greater than 0",
+    "[0, inf)": "at least 0",
+    "[1, inf)": "at least 1",
+}
+_LIMITS: dict[str, dict[str, tuple[str, str]]] = {
+    "Constant": {"factor": ("(0, 1]", " (mmengine divides by it at end - 1)")},
+    "CosineAnnealing": {"T_max": ("[1, inf)", "")},
+    "Exponential": {"gamma": ("(0, inf)", "")},
+    "Linear": {"start_factor": ("(0, 1]", " (mmengine divides by it)"), "end_factor": ("[0, 1]", "")},
+    "MultiStep": {"gamma": ("[0, inf)", "")},
     "OneCycle": {
-        "eta_max": (_TINY, float("inf"), ""),
-        "total_steps": (1, float("inf"), ""),
-        "pct_start": (0.0, 1.0, ""),
-        "div_factor": (_TINY, float("inf"), ""),
-        "final_div_factor": (_TINY, float("inf"), ""),
+        "eta_max": ("(0, inf)", ""),
+        "total_steps": ("[1, inf)", ""),
+        "pct_start": ("[0, 1]", ""),
+        "div_factor": ("(0, inf)", ""),
+        "final_div_factor": ("(0, inf)", ""),
     },
-    "Step": {"step_size": (1, float("inf"), ""), "gamma": (0.0, float("inf"), "")},
+    "Step": {"step_size": ("[1, inf)", ""), "gamma": ("[0, inf)", "")},
     "ReduceOnPlateau": {
-        "factor": (0.0, 1.0 - 2**-53, " (mmengine requires factor < 1)"),
-        "patience": (0, float("inf"), ""),
-        "threshold": (0.0, float("inf"), ""),
-        "cooldown": (0, float("inf"), ""),
+        "factor": ("[0, 1)", ""),
+        "patience": ("[0, inf)", ""),
+        "threshold": ("[0, inf)", ""),
+        "cooldown": ("[0, inf)", ""),
     },
 }
 
 
-def _problems(type_name: str, entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _one_cycle_total(entry: Mapping[str, Any], epoch_length: int) -> int:
+    """OneCycleLR's total_steps as mmengine computes it (end - begin when not given), converted."""
+    scale = epoch_length if entry.get("convert_to_iter_based") else 1
+    if entry.get("total_steps") is not None:
+        return entry["total_steps"] * scale
+    end = entry.get("end", INF)
+    return (int(end * scale) if end != INF else INF) - int(entry.get("begin", 0) * scale)
+
+
+def _problems(type_name: str, entry: Mapping[str, Any], epoch_length: int = 1) -> list[tuple[str, str]]:
     """What mmengine would refuse (or crash on) in one scheduler's arguments."""
     stem = type_name.removesuffix("LR").removesuffix("Momentum")
     problems = _window_problems(entry) + _range_problems(entry, _LIMITS.get(stem, {}))
@@ -359,6 +383,8 @@ def _problems(type_name: str, entry: Mapping[str, Any]) -> list[tuple[str, str]]
         problems += _both_or_neither_eta_min(entry, required=True)
     if stem == "MultiStep" and not entry.get("milestones"):
         problems.append(("milestones", "expected at least one milestone"))
+    if stem == "OneCycle" and not problems and _one_cycle_total(entry, epoch_length) * entry.get("pct_start", 0.3) == 1:
+        problems.append(("pct_start", "makes a warmup phase of one step, which mmengine divides by zero on"))
     if stem == "ReduceOnPlateau" and not entry.get("by_epoch", True):
         problems.append(("by_epoch", "mmengine's ReduceOnPlateau only supports by_epoch true"))
     return problems
@@ -369,13 +395,13 @@ def _check(type_name: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]
         if params["epoch_length"] < 1:
             return [("epoch_length", f"must be at least 1, got {params['epoch_length']}")]
         if type_name != "param_scheduler":
-            return _problems(type_name, params)
+            return _problems(type_name, params, params["epoch_length"])
         try:
             entries = _list_entries(params)
         except ValueError as exc:
             return [("param_scheduler", str(exc))]
         for index, entry in enumerate(entries):
-            for key, message in _problems(entry["type"], entry)[:1]:
+            for key, message in _problems(entry["type"], entry, params["epoch_length"])[:1]:
                 return [("param_scheduler", f"entry {index + 1} ({entry['type']}) {key}: {message}")]
         return []
 
@@ -446,7 +472,9 @@ def _framework_code(type_name: str) -> Callable[[Mapping[str, Any]], str]:
     return framework_code
 
 
-_RUNNER_CODE = '''import mmengine.optim  # registers mmengine's LR and momentum schedulers
+_RUNNER_CODE = '''import warnings
+
+from mmengine.optim import OptimWrapper  # importing mmengine.optim registers its schedulers
 from mmengine.registry import PARAM_SCHEDULERS
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -468,20 +496,27 @@ class MMEngineRunnerLR(LRScheduler):
 
     def get_lr(self):
         if self.schedulers is None:
-            runner_args = dict(optimizer=self.optimizer, epoch_length=EPOCH_LENGTH)
+            # the runner hands schedulers its OptimWrapper (whose step mmengine counts, not torch's)
+            runner_args = dict(optimizer=OptimWrapper(self.optimizer), epoch_length=EPOCH_LENGTH)
             self.schedulers = [PARAM_SCHEDULERS.build(dict(c), default_args=runner_args) for c in PARAM_SCHEDULER]
         else:
-            for scheduler in self.schedulers:  # after_train_iter
-                if not scheduler.by_epoch:
-                    scheduler.step()
-            if self.last_epoch % EPOCH_LENGTH == 0:
-                for scheduler in self.schedulers:  # after_train_epoch
-                    if scheduler.by_epoch:
-                        scheduler.step()
-                for scheduler in self.schedulers:  # after_val_epoch
-                    if self.metric is not None and getattr(scheduler, "need_val_args", False):
-                        scheduler.step({{scheduler.monitor: float(self.metric)}})
+            with warnings.catch_warnings():
+                # the training loop steps the torch optimizer, not the OptimWrapper mmengine watches
+                warnings.filterwarnings("ignore", message="Detected call of `scheduler.step")
+                self.runner_hooks()
         return [group["lr"] for group in self.optimizer.param_groups]
+
+    def runner_hooks(self):
+        for scheduler in self.schedulers:  # after_train_iter
+            if not scheduler.by_epoch:
+                scheduler.step()
+        if self.last_epoch % EPOCH_LENGTH == 0:
+            for scheduler in self.schedulers:  # after_train_epoch
+                if scheduler.by_epoch:
+                    scheduler.step()
+            for scheduler in self.schedulers:  # after_val_epoch
+                if self.metric is not None and getattr(scheduler, "need_val_args", False):
+                    scheduler.step({{scheduler.monitor: float(self.metric)}})
 
 
 def make_scheduler(optimizer):
@@ -490,7 +525,6 @@ def make_scheduler(optimizer):
 
 
 def _schedule(type_name: str) -> FrameworkSchedule:
-    absolute = type_name == "OneCycleLR"  # its LRs come from eta_max, whatever the optimizer's lr
     plateau = type_name == "ReduceOnPlateauLR"
     return FrameworkSchedule(
         name=type_name,
@@ -500,7 +534,6 @@ def _schedule(type_name: str) -> FrameworkSchedule:
         example=_EXAMPLES[type_name],
         formula=None if plateau else _formula(type_name),
         builder=_builder(type_name),
-        absolute=absolute,
         metric_driven=plateau,
         steps_of=_steps_of(type_name),
         length_of=_length_of(type_name),
