@@ -157,3 +157,43 @@ def parse_mapping_list(value: Any, where: str) -> tuple[tuple[tuple[str, Any], .
             raise SpecError(f"item {index}: expected a mapping, got {item!r}", where)
         parsed.append(tuple((str(key), tuple(v) if isinstance(v, list) else v) for key, v in item.items()))
     return tuple(parsed)
+
+
+def typed_entries(
+    raw: Any, types: Mapping[str, tuple[Param, ...]], hints: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """A ``mapping_list`` value as ``[{"type": ..., key: typed value}]``: every entry's `type`
+    one of `types`, its keys that type's parameters (coerced like flags), required ones present.
+    Raises ValueError naming the entry (1-based), its type and the key; `hints` explain types
+    that look right but are refused."""
+    from lrviz import registry
+    from lrviz.errors import SpecError
+    from lrviz.spec import coerce
+
+    if isinstance(raw, (str, Mapping)) or not isinstance(raw, (list, tuple)) or not raw:
+        raise ValueError("expected a non-empty list of mappings, each with a type")
+    entries = []
+    for index, item in enumerate(raw, start=1):
+        mapping = dict(item)
+        type_name = str(mapping.pop("type", ""))
+        if type_name not in types:
+            listed = " (expected one of: " + ", ".join(types) + ")"
+            hint = (hints or {}).get(type_name) or registry.suggest(type_name, list(types)) or listed
+            raise ValueError(f"entry {index}: unknown type {type_name!r}{hint}")
+        known = {p.name: p for p in types[type_name]}
+        entry: dict[str, Any] = {"type": type_name}
+        for key, value in mapping.items():
+            if key not in known:
+                raise ValueError(
+                    f"entry {index} ({type_name}): unknown key {key!r}{registry.suggest(key, list(known))}"
+                )
+            try:
+                coerced = coerce(known[key], value, f"{index}.{key}")
+            except SpecError as exc:
+                raise ValueError(f"entry {index} ({type_name}) {key}: {exc.message}") from None
+            entry[key] = list(coerced) if isinstance(coerced, tuple) else coerced
+        missing = [name for name, p in known.items() if p.required and name not in entry]
+        if missing:
+            raise ValueError(f"entry {index} ({type_name}): missing {missing[0]}")
+        entries.append(entry)
+    return entries

@@ -11,10 +11,10 @@ mmengine's recurrences (see ``_mmengine_runner``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from lrviz.schedules.base import FrameworkSchedule, LrFunction, param
+from lrviz.schedules.base import FrameworkSchedule, LrFunction, param, typed_entries
 
 FRAMEWORK = "mmengine"
 TITLE = "mmengine (OpenMMLab)"
@@ -422,40 +422,9 @@ def _list_types() -> dict[str, tuple]:
 
 def _list_entries(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The list's entries as keyword mappings with typed values; ValueError names what is wrong."""
-    from lrviz import registry
-    from lrviz.errors import SpecError
-    from lrviz.spec import coerce
-
-    raw = params["param_scheduler"]
-    if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
-        raise ValueError("expected a non-empty list of mappings, each with a type")
-    types = _list_types()
-    entries = []
-    for index, item in enumerate(raw, start=1):
-        mapping = dict(item)
-        type_name = str(mapping.pop("type", ""))
-        if type_name not in types:
-            hint = registry.suggest(type_name, list(types)) or f" (expected one of: {', '.join(types)})"
-            if type_name == "ReduceOnPlateauLR":
-                hint = " (it is stepped with a metric: use mmengine:ReduceOnPlateauLR on its own)"
-            raise ValueError(f"entry {index}: unknown type {type_name!r}{hint}")
-        known = {p.name: p for p in types[type_name] if p.name != "epoch_length"}
-        entry: dict[str, Any] = {"type": type_name}
-        for key, value in mapping.items():
-            if key not in known:
-                hint = registry.suggest(key, list(known))
-                raise ValueError(f"entry {index} ({type_name}): unknown key {key!r}{hint}")
-            try:
-                entry[key] = coerce(known[key], value, f"{index}.{key}")
-            except SpecError as exc:
-                raise ValueError(f"entry {index} ({type_name}) {key}: {exc.message}") from None
-            if isinstance(entry[key], tuple):
-                entry[key] = list(entry[key])
-        missing = [name for name, p in known.items() if p.required and name not in entry]
-        if missing:
-            raise ValueError(f"entry {index} ({type_name}): missing {missing[0]}")
-        entries.append(entry)
-    return entries
+    types = {name: tuple(p for p in params_ if p.name != "epoch_length") for name, params_ in _list_types().items()}
+    hints = {"ReduceOnPlateauLR": " (it is stepped with a metric: use mmengine:ReduceOnPlateauLR on its own)"}
+    return typed_entries(params["param_scheduler"], types, hints)
 
 
 # --------------------------------------------------------------------------- code
