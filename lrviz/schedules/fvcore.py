@@ -119,12 +119,13 @@ def lr_multiplier(where_to_multiplier: Callable[[float], float], max_iter: int, 
     """detectron2's ``LRMultiplier.get_lr``: ``base_lr * multiplier(last_epoch / max_iter)``.
 
     The step() after the last update computes the value of update ``max_iter``, which fvcore
-    refuses for some schedules; nobody uses it, so it is NaN there instead of an error."""
+    refuses (or divides by zero on) for some schedules; nobody uses it, so it is NaN there
+    instead of an error."""
 
     def lr_at(k: int) -> float:
         try:
             return base_lr * where_to_multiplier(k / max_iter)
-        except ValueError:
+        except (ValueError, ArithmeticError):
             if k == max_iter:
                 return math.nan
             raise ValueError(f"fvcore's schedule ends at max_iter ({max_iter}): no value at iteration {k}") from None
