@@ -356,17 +356,40 @@ def _step(make_scheduler, steps, lr, metric):
     return lrs, momenta
 
 
+def _imports(source):
+    return {line for line in source.splitlines() if line.startswith(("import", "from"))}
+
+
 @pytest.mark.parametrize(("name", "params", "steps"), CASES[::3], ids=lambda v: str(v)[:40])
-def test_framework_code_runs_mmengine_and_matches(name, params, steps):
+def test_framework_code_and_torch_code_match(name, params, steps):
     schedule = schedules.lookup(f"mmengine:{name}")
-    source = schedule.framework_code(schedule.with_defaults(params))
-    lr = 1.0 if schedule.absolute else 0.1
-    assert_agree(_run_code(source, steps, lr), lrviz_lrs(name, steps, **params))
+    full = schedule.with_defaults(params)
+    ours = lrviz_lrs(name, steps, **params)
+    assert_agree(_run_code(schedule.framework_code(full), steps), ours)
+    torch_source = schedule.torch_code(full)
+    assert not [line for line in _imports(torch_source) if "mmengine" in line or "lrviz" in line]
+    assert_agree(_run_code(torch_source, steps), ours)
 
 
-@pytest.mark.parametrize(("entries", "epoch_length", "steps"), LISTS[:2])
-def test_framework_code_of_a_list_matches(entries, epoch_length, steps):
+@pytest.mark.parametrize(("entries", "epoch_length", "steps"), LISTS, ids=["schedule_1x", "overlap", "momentum", "stacked"])
+def test_code_of_a_list_matches_with_its_momentum(entries, epoch_length, steps):
     schedule = schedules.lookup("mmengine:param_scheduler")
     given = {"param_scheduler": base.parse_mapping_list(entries, "x"), "epoch_length": epoch_length}
-    source = schedule.framework_code(schedule.with_defaults(given))
-    assert_agree(_run_code(source, steps), list_values(entries, epoch_length, steps)[0])
+    expected_lrs, expected_momenta = list_values(entries, epoch_length, steps)
+    for source in (schedule.framework_code(schedule.with_defaults(given)), schedule.torch_code(schedule.with_defaults(given))):
+        namespace: dict = {}
+        exec(compile(source, "<code>", "exec"), namespace)
+        lrs, momenta = _step(namespace["make_scheduler"], steps, 0.1, None)
+        assert_agree(lrs, expected_lrs)
+        assert_agree(momenta, expected_momenta)
+    assert schedule.sets_momentum(given) == any(e["type"].endswith("Momentum") for e in entries)
+
+
+def test_code_of_reduce_on_plateau_is_stepped_with_the_metric():
+    metric = [1.0] * 30
+    schedule = schedules.lookup("mmengine:ReduceOnPlateauLR")
+    full = schedule.with_defaults({"patience": 2, "epoch_length": 2})
+    expected, _ = mmengine_values([{"type": "ReduceOnPlateauLR", "patience": 2}], 30, epoch_length=2, metric=metric)
+    for source in (schedule.framework_code(full), schedule.torch_code(full)):
+        assert_agree(_run_code(source, 30, metric=metric), expected)
+    assert min(expected) < 0.1

@@ -73,6 +73,7 @@ class FrameworkSchedule:
     framework_code: Callable[[Mapping[str, Any]], str] | None = None  # the framework's own call
     torch_code: Callable[[Mapping[str, Any]], str] | None = None  # a plain-torch LambdaLR lambda body
     builder: Callable[[torch.optim.Optimizer, Mapping[str, Any]], Any] | None = None
+    momentum_of: Callable[[Mapping[str, Any]], bool] | None = None  # whether it sets the optimizer's momentum
     framework: str = field(default="", compare=False)  # set by the catalog from the module
 
     @property
@@ -107,6 +108,11 @@ class FrameworkSchedule:
     def problems(self, given: Mapping[str, Any]) -> list[tuple[str, str]]:
         """(parameter, message) for values the framework would refuse or that make no schedule."""
         return self.check(self.with_defaults(given)) if self.check else []
+
+    def sets_momentum(self, given: Mapping[str, Any]) -> bool:
+        """Whether the built scheduler also schedules the optimizer's momentum (SGD's momentum,
+        Adam's beta1), so the simulation should record it (mmengine's momentum schedulers)."""
+        return bool(self.momentum_of(self.with_defaults(given))) if self.momentum_of else False
 
     def build(self, optimizer: torch.optim.Optimizer, given: Mapping[str, Any]) -> Any:
         """A torch LR scheduler over `optimizer` whose `get_last_lr()` follows the framework."""

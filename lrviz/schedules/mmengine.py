@@ -11,6 +11,7 @@ mmengine's recurrences (see ``_mmengine_runner``).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -493,6 +494,32 @@ def make_scheduler(optimizer):
 '''
 
 
+def _torch_code(type_name: str) -> Callable[[Mapping[str, Any]], str]:
+    """Plain torch: lrviz's replay of mmengine's schedulers and runner (torch, math and the
+    standard library only) over the same list."""
+
+    def torch_code(params: Mapping[str, Any]) -> str:
+        from lrviz.schedules import _mmengine_runner
+
+        entries = [(name, dict(kwargs)) for name, kwargs in _entries(type_name, params)]
+        return (
+            f"{inspect.getsource(_mmengine_runner)}\n\n"
+            f"PARAM_SCHEDULER = {entries!r}\n"
+            f"EPOCH_LENGTH = {params['epoch_length']!r}  # iterations per epoch: len(train_dataloader)\n\n\n"
+            "def make_scheduler(optimizer):\n"
+            f"    return build_torch(optimizer, PARAM_SCHEDULER, EPOCH_LENGTH, {f'mmengine:{type_name}'!r})\n"
+        )
+
+    return torch_code
+
+
+def _sets_momentum(type_name: str) -> Callable[[Mapping[str, Any]], bool]:
+    def sets_momentum(params: Mapping[str, Any]) -> bool:
+        return any(name.endswith("Momentum") for name, _ in _entries(type_name, params))
+
+    return sets_momentum
+
+
 def _schedule(type_name: str) -> FrameworkSchedule:
     plateau = type_name == "ReduceOnPlateauLR"
     return FrameworkSchedule(
@@ -509,6 +536,7 @@ def _schedule(type_name: str) -> FrameworkSchedule:
         events_of=_events_of(type_name),
         check=_check(type_name),
         framework_code=_framework_code(type_name),
+        torch_code=_torch_code(type_name),
     )
 
 
@@ -527,5 +555,7 @@ SCHEDULES = (
         events_of=_events_of("param_scheduler"),
         check=_check("param_scheduler"),
         framework_code=_framework_code("param_scheduler"),
+        torch_code=_torch_code("param_scheduler"),
+        momentum_of=_sets_momentum("param_scheduler"),
     ),
 )
