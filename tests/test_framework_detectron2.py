@@ -19,21 +19,7 @@ from lrviz import schedules
 
 pytest.importorskip("fvcore")  # the `frameworks` extra: installed in CI
 from framework_sources import detectron2 as detectron2_source  # noqa: E402 - needs fvcore
-
-
-def trainer_lrs(scheduler_of, steps, lr):
-    """LR of update k: record, optimizer step, scheduler step (not after the last update)."""
-    import torch
-
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
-    scheduler = scheduler_of(optimizer)
-    lrs = []
-    for k in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        if k < steps - 1:
-            scheduler.step()
-    return lrs
+from framework_sources.detectron2_trainer import trainer_lrs  # noqa: E402
 
 
 def detectron2_lrs(name, params, steps, lr):

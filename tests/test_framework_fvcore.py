@@ -18,22 +18,7 @@ from lrviz.schedules import base
 
 fvcore_schedulers = pytest.importorskip("fvcore.common.param_scheduler")  # `frameworks` extra: installed in CI
 from framework_sources import detectron2 as detectron2_source  # noqa: E402 - needs fvcore
-
-
-def trainer_lrs(scheduler_of, steps, lr=0.1):
-    """LR of update k under detectron2's LRMultiplier: the trainer records, steps the optimizer, then
-    the scheduler (the step after the last update is not taken: its value is never used)."""
-    import torch
-
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
-    scheduler = scheduler_of(optimizer)
-    lrs = []
-    for k in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        if k < steps - 1:
-            scheduler.step()
-    return lrs
+from framework_sources.detectron2_trainer import trainer_lrs  # noqa: E402
 
 
 def fvcore_lrs(type_name, kwargs, max_iter, steps=None, lr=0.1):
