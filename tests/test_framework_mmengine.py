@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
+import sys
 import types
 import warnings
 
@@ -393,3 +395,41 @@ def test_code_of_reduce_on_plateau_is_stepped_with_the_metric():
     for source in (schedule.framework_code(full), schedule.torch_code(full)):
         assert_agree(_run_code(source, 30, metric=metric), expected)
     assert min(expected) < 0.1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "CosineRestartLR"]),
+    begin=st.integers(0, 4),
+    length=st.integers(2, 30),
+    epoch_length=st.integers(1, 5),
+    by_epoch=st.booleans(),
+    convert=st.booleans(),
+    size=st.integers(1, 6),
+    gamma=st.floats(0.05, 0.99),
+)
+def test_random_step_members_equal_mmengine(name, begin, length, epoch_length, by_epoch, convert, size, gamma):
+    params = {"begin": begin, "end": begin + length, "by_epoch": by_epoch, "epoch_length": epoch_length}
+    params["convert_to_iter_based"] = convert and by_epoch
+    params.update(
+        {
+            "StepLR": {"step_size": size, "gamma": gamma},
+            "MultiStepLR": {"milestones": [size, size + 3, size + 3], "gamma": gamma},
+            "ExponentialLR": {"gamma": gamma},
+            "ConstantLR": {"factor": gamma},
+            "CosineRestartLR": {"periods": [size, size + 2], "restart_weights": [1.0, gamma], "eta_min_ratio": gamma / 10},
+        }[name]
+    )
+    steps = (begin + length + 2) * (epoch_length if by_epoch else 1)
+    expected, _ = mmengine_values([_config(name, params)], steps, epoch_length=epoch_length)
+    assert_agree(lrviz_lrs(name, steps, **params), expected)
+
+
+def test_listing_the_families_imports_no_framework_or_torch():
+    code = (
+        "import sys\nfrom lrviz import schedules\n"
+        "names = [n for n in schedules.all_names() if n.split(':')[0] in ('mmengine', 'fvcore', 'detectron2')]\n"
+        "print(len(names), sorted({'torch', 'numpy', 'mmengine', 'fvcore'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["24", "[]"]
