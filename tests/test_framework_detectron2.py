@@ -174,3 +174,25 @@ def test_framework_code_and_torch_code_match(detectron2_importable, name, params
     imports = {line for line in torch_source.splitlines() if line.startswith(("import", "from"))}
     assert imports <= {"import bisect", "import math", "import torch"}
     assert_agree(_run(torch_source, steps, 0.02), ours)
+
+
+def test_param_groups_share_solver_base_lr_as_detectron2_builds_them():
+    """WarmupCosineLR's end value is BASE_LR_END / BASE_LR (the optimizer's lr) for every group."""
+    import torch
+
+    solver = {"max_iter": 40, "base_lr_end": 0.002, "warmup_iters": 4}
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.02, 0.005)]
+    optimizer = torch.optim.SGD(groups, lr=0.02, momentum=0.9)
+    cfg = detectron2_source.get_cfg()
+    cfg.SOLVER.LR_SCHEDULER_NAME, cfg.SOLVER.BASE_LR = "WarmupCosineLR", 0.02
+    for key, value in solver.items():
+        cfg.SOLVER[key.upper()] = value
+    scheduler = detectron2_source.build_lr_scheduler(cfg, optimizer)
+    expected = []
+    for _ in range(40):
+        expected.append([group["lr"] for group in optimizer.param_groups])
+        optimizer.step()
+        scheduler.step()
+    raw = {"scheduler": {"type": "detectron2:WarmupCosineLR", **solver}, "steps": 40, "lr": 0.02,
+           "param_groups": [{"name": "body"}, {"name": "head", "lr": 0.005}]}  # fmt: skip
+    assert_agree(lrviz.simulate(lrviz.spec_from_dict(raw))[0].group_lr.T, expected)

@@ -36,11 +36,13 @@ with warnings.catch_warnings():
 INF = int(1e9)
 
 
-def mmengine_values(configs, steps, lr=0.1, epoch_length=1, metric=None):
-    """(lrs, momenta) of update k: mmengine's schedulers stepped as its runner steps them."""
+def mmengine_values(configs, steps, lr=0.1, epoch_length=1, metric=None, group_lrs=None):
+    """(lrs, momenta) of update k: mmengine's schedulers stepped as its runner steps them
+    (with `group_lrs`, lrs holds one list per param group)."""
     import torch
 
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": group_lr} for group_lr in group_lrs or [lr]]
+    optimizer = torch.optim.SGD(groups, lr=(group_lrs or [lr])[0], momentum=0.9)
     optim_wrapper = OptimWrapper(optimizer)
     runner_args = dict(optimizer=optim_wrapper, epoch_length=epoch_length)  # as Runner builds them
     built = [PARAM_SCHEDULERS.build(dict(config), default_args=runner_args) for config in configs]
@@ -48,7 +50,7 @@ def mmengine_values(configs, steps, lr=0.1, epoch_length=1, metric=None):
     hook = ParamSchedulerHook()
     lrs, momenta = [], []
     for k in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
+        lrs.append([group["lr"] for group in optimizer.param_groups] if group_lrs else optimizer.param_groups[0]["lr"])
         momenta.append(optimizer.param_groups[0]["momentum"])
         optim_wrapper.step()  # what OptimWrapper.update_params does in train_step
         hook.after_train_iter(runner, batch_idx=k % epoch_length)
@@ -118,6 +120,15 @@ def test_linear_lr_ends_at_end_minus_one_as_mmengine_does():
     lrs = lrviz_lrs("LinearLR", 6, start_factor=0.5, end=5, by_epoch=False)
     assert lrs[4] == pytest.approx(0.1) and lrs[3] < 0.1
     assert_agree(lrs, mmengine_values([{"type": "LinearLR", "start_factor": 0.5, "end": 5, "by_epoch": False}], 6)[0])
+
+
+def test_param_groups_each_follow_mmengine():
+    """eta_min is absolute, so two groups are not one curve scaled: each is mmengine's own."""
+    config = {"type": "CosineAnnealingLR", "T_max": 10, "eta_min": 0.01, "by_epoch": False}
+    expected, _ = mmengine_values([config], 15, group_lrs=[0.1, 0.03])
+    spec = lrviz.spec_for("mmengine:CosineAnnealingLR", T_max=10, eta_min=0.01, by_epoch=False, steps=15, lr=0.1,
+                          param_groups=[{"name": "body"}, {"name": "head", "lr": 0.03}])  # fmt: skip
+    assert_agree(lrviz.simulate(spec)[0].group_lr.T, expected)
 
 
 def test_by_epoch_holds_within_an_epoch_and_conversion_does_not():
