@@ -255,8 +255,14 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
             '        group["lr"] = lr  # the scheduler goes on from its own value',
         ]
     indent = "    "
-    if curve.warmup is not None and curve.warmup.shifts:
-        lines.append(f"    if step >= {curve.warmup.shifts}:  # shift: the schedule starts after the warmup")
+    first = curve.warmup.shifts if curve.warmup is not None else 0
+    if first:
+        lines.append(f"    if step >= {first}:  # shift: the schedule starts after the warmup")
+        indent = "        "
+    elif schedules.is_framework_name(curve.scheduler.type):
+        # fvcore's schedulers (detectron2) have no value at the end of the run, where the last
+        # scheduler.step() of a loop lands; no optimizer step uses it
+        lines.append(f"    if step < {curve.steps - 1}:")
         indent = "        "
     if curve.metric is not None:
         lines.append(f"{indent}scheduler{suffix}.step(metric{suffix}[step])")
@@ -289,6 +295,10 @@ def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:
         '"""',
         "",
     ]
+    futures = sorted({line for line in body if line.startswith("from __future__ import")})
+    if futures:  # a framework snippet's: they must open the file (right after its docstring)
+        body = [line for line in body if line not in futures]
+        header += [*futures, ""]
     if writer.uses_math:
         header.append("import math")
         header.append("")

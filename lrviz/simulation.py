@@ -95,11 +95,14 @@ class Curve:
 
 
 def cycles_momentum(scheduler: SchedulerSpec) -> bool:
-    """Whether any scheduler in the tree cycles the optimizer's momentum."""
-    return any(
-        s.type in ("OneCycleLR", "CyclicLR") and s.kwargs.get("cycle_momentum", True)
-        for s in iter_schedulers(scheduler)
-    )
+    """Whether any scheduler in the tree cycles (or, for a framework schedule, sets) the optimizer's momentum."""
+    for s in iter_schedulers(scheduler):
+        framework = registry.resolve(s.type).framework
+        if framework is not None and framework.sets_momentum(s.kwargs):
+            return True
+        if s.type in ("OneCycleLR", "CyclicLR") and s.kwargs.get("cycle_momentum", True):
+            return True
+    return False
 
 
 def make_optimizer(group_lrs: tuple[float, ...], optimizer: str = "SGD") -> torch.optim.Optimizer:

@@ -362,6 +362,10 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         return tuple(result)
     if kind == "float_list":
         return _float_list(value, where)
+    if kind == "mapping_list":
+        from lrviz.schedules.base import parse_mapping_list
+
+        return parse_mapping_list(value, where)
     if kind == "str":
         if isinstance(value, (Mapping, list, tuple)):
             raise SpecError(f"expected text, got {_show(value)}", where)

@@ -66,7 +66,7 @@ class FrameworkSchedule:
     metric_driven: bool = False  # stepped with a validation metric, like ReduceLROnPlateau
     aliases: tuple[str, ...] = ()
     zero_start: str = ""  # where the framework documents a warmup from exactly 0: says so, for `check`
-    example: str = ""  # a runnable `lrviz plot FRAMEWORK:NAME ...` line, shown by `lrviz show` and run by tests
+    example: str = ""  # a runnable `lrviz plot FRAMEWORK:NAME ...` (or `lrviz plot configs/X.yaml`) line; tests run it
     steps_of: Callable[[Mapping[str, Any]], int | None] | None = None  # a sensible run length
     length_of: Callable[[Mapping[str, Any]], tuple[str, int] | None] | None = None  # (param, steps) it lasts
     events_of: Callable[[Mapping[str, Any]], list[tuple[int, str]]] | None = None  # regime changes
@@ -74,6 +74,7 @@ class FrameworkSchedule:
     framework_code: Callable[[Mapping[str, Any]], str] | None = None  # the framework's own call
     torch_code: Callable[[Mapping[str, Any]], str] | None = None  # a plain-torch LambdaLR lambda body
     builder: Callable[[torch.optim.Optimizer, Mapping[str, Any]], Any] | None = None
+    momentum_of: Callable[[Mapping[str, Any]], bool] | None = None  # whether it sets the optimizer's momentum
     framework: str = field(default="", compare=False)  # set by the catalog from the module
 
     @property
@@ -109,6 +110,11 @@ class FrameworkSchedule:
         """(parameter, message) for values the framework would refuse or that make no schedule."""
         return self.check(self.with_defaults(given)) if self.check else []
 
+    def sets_momentum(self, given: Mapping[str, Any]) -> bool:
+        """Whether the built scheduler also schedules the optimizer's momentum (SGD's momentum,
+        Adam's beta1), so the simulation should record it (mmengine's momentum schedulers)."""
+        return bool(self.momentum_of(self.with_defaults(given))) if self.momentum_of else False
+
     def build(self, optimizer: torch.optim.Optimizer, given: Mapping[str, Any]) -> Any:
         """A torch LR scheduler over `optimizer` whose `get_last_lr()` follows the framework."""
         if self.builder is not None:
@@ -140,3 +146,61 @@ def at_least(low: float, *names: str) -> Callable[[Mapping[str, Any]], list[tupl
         ]
 
     return check
+
+
+def parse_mapping_list(value: Any, where: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """A YAML list of mappings (kind ``mapping_list``, e.g. mmengine's ``param_scheduler``) as a
+    hashable tuple of ``(key, value)`` tuples, lists as tuples; the family's `check` judges the
+    keys and values. Raises SpecError at `where` for any other shape."""
+    from lrviz.errors import SpecError
+
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        raise SpecError("expected a list of mappings", where)
+    parsed = []
+    for index, item in enumerate(value, start=1):
+        if isinstance(item, tuple) and all(isinstance(pair, tuple) and len(pair) == 2 for pair in item):
+            item = dict(item)  # already parsed
+        if not isinstance(item, Mapping):
+            raise SpecError(f"item {index}: expected a mapping, got {item!r}", where)
+        parsed.append(tuple((str(key), tuple(v) if isinstance(v, list) else v) for key, v in item.items()))
+    return tuple(parsed)
+
+
+def typed_entries(
+    raw: Any, types: Mapping[str, tuple[Param, ...]], hints: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """A ``mapping_list`` value as ``[{"type": ..., key: typed value}]``: every entry's `type`
+    one of `types`, its keys that type's parameters (coerced like flags), required ones present.
+    Raises ValueError naming the entry (1-based), its type and the key; `hints` explain types
+    that look right but are refused."""
+    from lrviz import registry
+    from lrviz.errors import SpecError
+    from lrviz.spec import coerce
+
+    if isinstance(raw, (str, Mapping)) or not isinstance(raw, (list, tuple)) or not raw:
+        raise ValueError("expected a non-empty list of mappings, each with a type")
+    entries = []
+    for index, item in enumerate(raw, start=1):
+        mapping = dict(item)
+        type_name = str(mapping.pop("type", ""))
+        if type_name not in types:
+            listed = " (expected one of: " + ", ".join(types) + ")"
+            hint = (hints or {}).get(type_name) or registry.suggest(type_name, list(types)) or listed
+            raise ValueError(f"entry {index}: unknown type {type_name!r}{hint}")
+        known = {p.name: p for p in types[type_name]}
+        entry: dict[str, Any] = {"type": type_name}
+        for key, value in mapping.items():
+            if key not in known:
+                raise ValueError(
+                    f"entry {index} ({type_name}): unknown key {key!r}{registry.suggest(key, list(known))}"
+                )
+            try:
+                coerced = coerce(known[key], value, f"{index}.{key}")
+            except SpecError as exc:
+                raise ValueError(f"entry {index} ({type_name}) {key}: {exc.message}") from None
+            entry[key] = list(coerced) if isinstance(coerced, tuple) else coerced
+        missing = [name for name, p in known.items() if p.required and name not in entry]
+        if missing:
+            raise ValueError(f"entry {index} ({type_name}): missing {missing[0]}")
+        entries.append(entry)
+    return entries
