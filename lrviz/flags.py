@@ -194,6 +194,8 @@ def spec_from_tokens(
     warmup_flags = FlagLocator(
         {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}, "--warmup-steps"
     )
-    metric_flags = FlagLocator({}, "--metric")
+    # every part of `--metric synthetic:SEED` or `--metric FILE.csv:COLUMN` is that one flag
+    metric_keys = ("values", "csv", "column", "synthetic", "seed", "noise", "plot", "name")
+    metric_flags = FlagLocator(dict.fromkeys(metric_keys, "--metric"), "--metric")
     locator = FlagLocator(flag_names, f"{info.name} flags", {"warmup": warmup_flags, "metric": metric_flags})
     return build_spec(raw, locator)

@@ -17,6 +17,15 @@ DATA_SUFFIXES = (".json", ".csv")
 
 def check_output_path(path: str | Path, allowed: tuple[str, ...], flag: str = "--output") -> Path:
     """Fail early (before any simulation) when `path` cannot be written or has the wrong suffix."""
+    if not str(path):
+        raise OutputError("expected a file name, got ''", flag)
+    try:
+        return _checked_output_path(path, allowed, flag)
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise OutputError(f"cannot write {str(path)!r}: {(exc.strerror or str(exc)).lower()}", flag) from None
+
+
+def _checked_output_path(path: str | Path, allowed: tuple[str, ...], flag: str) -> Path:
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in allowed:

@@ -27,6 +27,10 @@ DEFAULT_LR = 0.1
 MAX_STEPS = 10_000_000  # per curve: 80 MB per recorded series, about 30 s of stepping
 MAX_TOTAL_STEPS = 20_000_000  # over every curve of a command (sweeps, several files)
 MAX_CURVES = 200  # per command, after sweeps are expanded
+MAX_PARAM_GROUPS = 100  # per curve: each is a line in the figure, a row in the table, a series stepped
+# No scheduler parameter means anything beyond this; larger integers would overflow the float
+# arithmetic torch and lrviz do with them (a OneCycleLR of 1e200 epochs of 1e200 steps).
+MAX_INTEGER = 10**15
 
 # Values torch accepts silently but that make no schedule: (lower bound, inclusive).
 _LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
@@ -260,7 +264,10 @@ def parse_float(value: Any, where: str, what: str = "a number") -> float:
         except ValueError:
             raise SpecError(f"expected {what}, got {value!r}", where) from None
     elif _is_number(value):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise SpecError(f"expected a finite number, got {_show(value)}", where) from None
     else:
         raise SpecError(f"expected {what}, got {_show(value)}", where)
     if not math.isfinite(number):
@@ -269,18 +276,22 @@ def parse_float(value: Any, where: str, what: str = "a number") -> float:
 
 
 def parse_int(value: Any, where: str, what: str = "an integer") -> int:
-    """An int from an integral number or text (`1e3` is 1000; `2.5` is an error)."""
+    """An int from an integral number or text (`1e3` is 1000; `2.5` is an error), at most MAX_INTEGER."""
+    number: int | float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
+        number = value
+    elif isinstance(value, str) and len(value) < 100:  # longer text is no integer lrviz takes
         try:
-            return int(text)
+            number = int(value.strip())
         except ValueError:
             pass
-    number = parse_float(value, where, what)
-    if not number.is_integer():
-        raise SpecError(f"expected {what}, got {_show(value)}", where)
+    if number is None:
+        number = parse_float(value, where, what)
+        if not number.is_integer():
+            raise SpecError(f"expected {what}, got {_show(value)}", where)
+    if abs(number) > MAX_INTEGER:
+        shown = f"{number:g}" if isinstance(number, float) else _show(number)
+        raise SpecError(f"must be at most {MAX_INTEGER:,} in size, got {shown}", where)
     return int(number)
 
 
@@ -304,6 +315,9 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses over 4300 digits
+        return f"an integer of about {digits:,} digits"
     return str(value)
 
 
@@ -363,7 +377,9 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         for item in items:
             try:
                 result.append(parse_int(item, where, "integers"))
-            except SpecError:
+            except SpecError as exc:
+                if exc.message.startswith("must be at most"):
+                    raise
                 raise SpecError(
                     f"expected integer steps, got {_show(item)} "
                     "(torch compares milestones with the integer step count, so a fractional one never fires)",
@@ -534,6 +550,8 @@ def _build_param_groups(raw: Any, lr: float, loc: Locator) -> tuple[ParamGroup, 
         return ()
     if not isinstance(raw, (list, tuple)) or not raw:
         raise SpecError("expected a non-empty list of param groups", loc.where())
+    if len(raw) > MAX_PARAM_GROUPS:
+        raise SpecError(f"{len(raw):,} param groups; at most {MAX_PARAM_GROUPS}", loc.where())
     groups = []
     for index, item in enumerate(raw):
         item_loc = loc.child(index)
@@ -633,17 +651,18 @@ def build_curves(
     axes: list[list[tuple[str, Any]]] = [[(key, v) for v in values] for key, values in sweeps.items()]
     if len(lr_values) > 1:
         axes.append([("lr", v) for v in lr_values])
-    if axes:
-        combos = [tuple(c) for c in itertools.product(*axes)]
-    if len(combos) > MAX_CURVES:
+    count = math.prod(len(axis) for axis in axes)  # known before a single combination is built
+    if count > MAX_CURVES:
         raise SpecError(
-            f"the sweep makes {len(combos)} curves; at most {MAX_CURVES}",
+            f"the sweep makes {count:,} curves; at most {MAX_CURVES}",
             loc.where("sweep")
             if "sweep" in raw
             else scheduler_loc.where(next(iter(flag_sweeps)))
             if flag_sweeps
             else lr_where,
         )
+    if axes:
+        combos = [tuple(c) for c in itertools.product(*axes)]
 
     explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
     metric = None
@@ -814,18 +833,29 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
         curves.extend(build_curves(entry, curve_loc, defaults, source))
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
-    _check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
+    check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
     return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
 
 
-def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
-    total = sum(curve.steps for curve in curves)
-    if total > MAX_TOTAL_STEPS:
+def check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
+    """Refuse more than MAX_TOTAL_STEPS steps over `curves`; a step of each param group counts."""
+    total = sum(curve.steps * len(curve.group_lrs) for curve in curves)
+    if total <= MAX_TOTAL_STEPS:
+        return
+    longest = max(c.steps for c in curves)
+    lines = sum(len(curve.group_lrs) for curve in curves)
+    if lines == len(curves):
         raise SpecError(
-            f"{len(curves)} curves of up to {max(c.steps for c in curves):,} steps make {total:,} steps in all; "
+            f"{len(curves)} curves of up to {longest:,} steps make {total:,} steps in all; "
             f"at most {MAX_TOTAL_STEPS:,} per command (fewer steps or fewer curves)",
             where,
         )
+    raise SpecError(
+        f"{lines:,} param groups (in {len(curves)} curve{'s' if len(curves) != 1 else ''}) of up to {longest:,} "
+        f"steps make {total:,} steps in all; at most {MAX_TOTAL_STEPS:,} per command "
+        "(fewer steps, curves or param groups)",
+        where,
+    )
 
 
 def merge_specs(specs: Sequence[Spec]) -> Spec:
@@ -833,7 +863,7 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     curves = tuple(itertools.chain.from_iterable(s.curves for s in specs))
     if len(curves) > MAX_CURVES:
         raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
-    _check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
+    check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
     titles = [s.title for s in specs if s.title]
     title = titles[0] if len(specs) == 1 and titles else None
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))

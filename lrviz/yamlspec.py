@@ -104,6 +104,14 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequen
     return sequence
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits
+        raise _Refused(f"number too large: {len(node.value):,} digits", node.start_mark.line + 1) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError
+from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError, printable
 
 try:  # Typer >= 0.26 vendors click; its usage errors derive from TyperException
     from typer import TyperException as UsageProblem
@@ -33,8 +33,8 @@ def _register_commands() -> None:
 
 
 def error_line(message: str) -> None:
-    """The one `Error:` line of DESIGN.md, on stderr, never rich markup."""
-    text = " ".join(str(message).split())
+    """The one `Error:` line of DESIGN.md, on stderr, never rich markup nor raw control characters."""
+    text = printable(" ".join(str(message).split()))
     sys.stderr.write(f"Error: {text}\n")
     sys.stderr.flush()
 

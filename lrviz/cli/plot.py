@@ -43,7 +43,7 @@ from lrviz.cli.options import (
     _help_requested,
     _tokens,
 )
-from lrviz.errors import SpecError
+from lrviz.errors import SpecError, printable
 from lrviz.flags import spec_from_tokens
 from lrviz.spec import Spec
 
@@ -112,7 +112,7 @@ def plot(
         _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric, optimizer),
         allow_many=False,
     )
-    _draw(spec, output or _default_figure_name(tokens), log_y, view)
+    _draw(spec, _default_figure_name(tokens) if output is None else output, log_y, view)
 
 
 @app.command(**SPEC_COMMAND)
@@ -189,7 +189,7 @@ def compare(
     merged = merge_specs(specs)
     spec = replace(merged, title=title if title is not None else merged.title)
     panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
-    _draw(spec, output or "compare.png", log_y, view, panels)
+    _draw(spec, "compare.png" if output is None else output, log_y, view, panels)
 
 
 def _check_no_save(no_save: bool, output: str | None) -> None:
@@ -236,7 +236,7 @@ def _draw(
                 console.print(table)
         path = figure.result()
     if path is not None and not view.quiet:
-        typer.echo(f"wrote {path}", err=True)
+        typer.echo(f"wrote {printable(path)}", err=True)
 
 
 def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Console, Curves, RenderOptions
