@@ -51,7 +51,13 @@ class CurveFlags:
 
 
 def is_spec_file(token: str) -> bool:
-    return token.lower().endswith(YAML_SUFFIXES) or Path(token).is_file()
+    """A YAML file's name, or an existing file's."""
+    if token.lower().endswith(YAML_SUFFIXES):
+        return True
+    try:
+        return Path(token).is_file()
+    except OSError:  # e.g. a name too long to be a file's
+        return False
 
 
 def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -12,6 +12,7 @@ with ``n`` the number of steps and the noise from ``numpy.random.default_rng(see
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any
 
 from lrviz import registry
 from lrviz.errors import SpecError
+from lrviz.inputs import read_regular_file
 from lrviz.spec import Locator, Metric, _check_keys, parse_float, parse_int
 
 DEFAULT_SEED = 0
+MAX_CSV_BYTES = 256 * 1024 * 1024  # room for a value per step of the longest curve, and other columns
 
 
 def synthetic_loss(steps: int, seed: int = DEFAULT_SEED, noise: float = 0.02) -> tuple[float, ...]:
@@ -40,7 +43,7 @@ def _read_csv_column(path_text: str, column: str, where: str, base: str | None) 
     if base and not path.is_absolute():
         path = Path(base).parent / path
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with io.StringIO(read_regular_file(path, MAX_CSV_BYTES).decode("utf-8"), newline="") as handle:
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
             if column not in fields:

@@ -140,7 +140,8 @@ def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int =
     from lrviz.errors import printable
 
     wide = width >= WIDE
-    summary = Table(title=None if title is None else printable(title), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    shown_title = None if title is None else printable(title)
+    summary = Table(title=shown_title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     summary.add_column("curve", overflow="fold", min_width=12)
     for name in ("start", "peak (step)", "final", "min", "mean"):
         summary.add_column(name, justify="right", no_wrap=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,6 +225,7 @@ class FigureSettings:
     width: float | None = None  # inches
     height: float | None = None
     dpi: float | None = None
+    style_where: str | None = field(default=None, compare=False)  # the flag or YAML key that named the style
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ class Spec:
     title: str | None = None
     sources: tuple[str, ...] = field(default=())
     figure: FigureSettings = field(default=FigureSettings())
+    title_where: str | None = field(default=None, compare=False)  # the flag or YAML key of the title
 
 
 def _format_value(value: Any) -> str:
@@ -280,11 +282,9 @@ def parse_int(value: Any, where: str, what: str = "an integer") -> int:
     number: int | float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and len(value) < 100:  # longer text is no integer lrviz takes
-        try:
+    elif isinstance(value, str):
+        with suppress(ValueError):  # not an integer's digits (or more than Python converts): maybe 1e3
             number = int(value.strip())
-        except ValueError:
-            pass
     if number is None:
         number = parse_float(value, where, what)
         if not number.is_integer():
@@ -834,7 +834,8 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
     check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
-    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
+    title_where = None if title is None else loc.where("title")
+    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure, title_where)
 
 
 def check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
@@ -864,12 +865,12 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     if len(curves) > MAX_CURVES:
         raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
     check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
-    titles = [s.title for s in specs if s.title]
-    title = titles[0] if len(specs) == 1 and titles else None
+    titles = [(s.title, s.title_where) for s in specs if s.title]
+    title, title_where = titles[0] if len(specs) == 1 and titles else (None, None)
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))
     # several files on one figure: the first file that asks for a style sets it
     figure = next((s.figure for s in specs if s.figure != FigureSettings()), FigureSettings())
-    return Spec(curves, title, sources, figure)
+    return Spec(curves, title, sources, figure, title_where)
 
 
 def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
@@ -882,15 +883,20 @@ def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
 # --------------------------------------------------------------------------- figure settings
 
 FIGURE_KEYS = ("use", "width", "height", "dpi")
+MIN_INCHES = 1.0  # smaller, and constrained layout has no room left for the axes
 MAX_INCHES = 100.0
+MIN_DPI = 10.0  # lower, and text has no size in pixels (FreeType refuses it)
 MAX_DPI = 2400.0
 MAX_PIXELS = 20_000  # per side of a raster figure
 
 
-def _positive_size(value: Any, where: str, limit: float, unit: str) -> float:
+def _positive_size(value: Any, where: str, limits: tuple[float, float], unit: str) -> float:
     number = parse_float(value, where)
+    low, limit = limits
     if number <= 0:
         raise SpecError(f"must be positive, got {number:g}", where)
+    if number < low:
+        raise SpecError(f"must be at least {low:g} {unit}, got {number:g}", where)
     if number > limit:
         raise SpecError(f"must be at most {limit:g} {unit}, got {number:g}", where)
     return number
@@ -901,15 +907,16 @@ def _figure_settings(
 ) -> FigureSettings:
     from lrviz.styles import check_styles
 
-    names = base.style
+    names, style_where = base.style, base.style_where
     if style is not None:
         if not isinstance(style, (str, list, tuple)):
             raise SpecError(f"expected a style name, file or list of them, got {_show(style)}", loc.where("use"))
-        names = check_styles(style, loc.where("use"), source)
+        names, style_where = check_styles(style, loc.where("use"), source), loc.where("use")
+    inch_range, dpi_range = (MIN_INCHES, MAX_INCHES), (MIN_DPI, MAX_DPI)
     sizes = {
-        "width": base.width if width is None else _positive_size(width, loc.where("width"), MAX_INCHES, "inches"),
-        "height": base.height if height is None else _positive_size(height, loc.where("height"), MAX_INCHES, "inches"),
-        "dpi": base.dpi if dpi is None else _positive_size(dpi, loc.where("dpi"), MAX_DPI, "dots per inch"),
+        "width": base.width if width is None else _positive_size(width, loc.where("width"), inch_range, "inches"),
+        "height": base.height if height is None else _positive_size(height, loc.where("height"), inch_range, "inches"),
+        "dpi": base.dpi if dpi is None else _positive_size(dpi, loc.where("dpi"), dpi_range, "dots per inch"),
     }
     resolution = sizes["dpi"]
     if resolution is not None:
@@ -920,7 +927,7 @@ def _figure_settings(
                     f"{inches:g} in at {resolution:g} dpi is {inches * resolution:,.0f} pixels; at most {MAX_PIXELS:,}",
                     loc.where("dpi" if dpi is not None else key),
                 )
-    return FigureSettings(names, sizes["width"], sizes["height"], sizes["dpi"])
+    return FigureSettings(names, sizes["width"], sizes["height"], sizes["dpi"], style_where)
 
 
 def build_figure_settings(raw: Any, loc: Locator, source: str | None = None) -> FigureSettings:

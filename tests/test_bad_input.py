@@ -580,12 +580,17 @@ def test_failure_while_simulating_leaves_the_existing_export(cli, tmp_path):
 
 def test_unreadable_yaml_even_as_root(cli, tmp_path, monkeypatch):
     """The same refusal when the OS says no (root reads 0-mode files, so the OS is asked to say no)."""
+    import lrviz.inputs
+
     (tmp_path / "spec.yaml").write_text("scheduler: {type: exp, gamma: 0.5}\n")
+    open_file = os.open
 
-    def refuse(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("spec.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return open_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(lrviz.inputs.os, "open", refuse)
     result = cli("export", "spec.yaml")
     assert (result.code, result.err) == (2, "Error: spec.yaml: cannot read: Permission denied\n")
 

@@ -54,7 +54,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
+def stdout_encodes(text: str) -> bool:
+    """Whether stdout's encoding can write `text` (not with PYTHONIOENCODING=ascii or a C locale)."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _tolerate_narrow_stdout() -> None:
+    # A label like 'α → β' on an ASCII-only stdout: printed as '\u03b1 \u2192 \u03b2', not a crash.
+    if not stdout_encodes("\u03b1\u2192\u00d7") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
 def _run_command(argv: Sequence[str] | None) -> int:
+    _tolerate_narrow_stdout()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"] or ["--help"]

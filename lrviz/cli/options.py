@@ -235,5 +235,5 @@ class PlotView:
             annotate_final=self.annotate_final,
             momentum_layout=(self.momentum or "axis").strip().lower(),
         )
-        check_render_options(options)
+        check_render_options(options, settings.style_where or "--style")
         return options

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lrviz.cli.app import app
+from lrviz.cli.app import app, stdout_encodes
 from lrviz.cli.completion import complete_spec_file
 from lrviz.cli.options import (
     SPEC_COMMAND,
@@ -187,7 +187,7 @@ def compare(
     _check_no_save(no_save, output)
     specs = [load_spec_file(token) for token in tokens]
     merged = merge_specs(specs)
-    spec = replace(merged, title=title if title is not None else merged.title)
+    spec = merged if title is None else replace(merged, title=title, title_where="--title")
     panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
     _draw(spec, "compare.png" if output is None else output, log_y, view, panels)
 
@@ -206,6 +206,7 @@ def _draw(
     from lrviz.check import check
     from lrviz.cli.check import print_warnings
     from lrviz.cli.progress import simulation_progress
+    from lrviz.figure import check_figure_texts
     from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
@@ -215,6 +216,7 @@ def _draw(
     options = view.render_options(spec, log_y)
     if view.save:
         check_output_path(output, FIGURE_SUFFIXES)
+        check_figure_texts(spec, options, [title for title, _ in panels or ()])
     # matplotlib is imported, and the figure drawn and saved, in a forked process meanwhile
     with FigureWorker(spec, output, options, panels, enabled=view.save) as figure:
         with simulation_progress(spec) as progress:
@@ -230,6 +232,10 @@ def _draw(
             sys.stdout.flush()
         elif not view.quiet:
             show_chart = console.is_terminal if view.term is None else view.term
+            if show_chart and not stdout_encodes(BRAILLE):
+                encoding = getattr(sys.stdout, "encoding", None) or "stdout's encoding"
+                typer.echo(f"note: no terminal chart: it is drawn in braille, which {encoding} cannot encode", err=True)
+                show_chart = False
             if show_chart:
                 _print_chart(console, curves, options)
             for table in curve_tables(curves, spec.title, console.width):
@@ -237,6 +243,9 @@ def _draw(
         path = figure.result()
     if path is not None and not view.quiet:
         typer.echo(f"wrote {printable(path)}", err=True)
+
+
+BRAILLE = "\u2800\u28ff\u2502"  # the chart's dots and frame
 
 
 def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Console, Curves, RenderOptions
