@@ -7,6 +7,7 @@ file exists.
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import subprocess
@@ -16,6 +17,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lrviz.errors import printable
 
 PRECIOUS = b"precious: a failed run must not touch this"
 
@@ -653,6 +658,17 @@ CASES = [
         {"cfg/": "", **{f"cfg/{name}.yaml": "steps: 7000000\nscheduler: {type: exp, gamma: 0.5}\n" for name in "abc"}},
     ),
     Case(
+        "gallery title that is bad mathtext",
+        ["gallery", "cfg", "-o", "out"],
+        "Error: cfg/b.yaml:2: title: cannot draw '$x^$' as mathtext (Expected {phantom | llap | rlap | accent | "
+        "symbol | function | operatorname | g…); write \\$ for a literal dollar sign",
+        {
+            "cfg/": "",
+            "cfg/a.yaml": "scheduler: {type: exp, gamma: 0.5}\n",
+            "cfg/b.yaml": 'scheduler: {type: exp, gamma: 0.5}\ntitle: "$x^$"\n',
+        },
+    ),
+    Case(
         "too many param groups",
         ["export", "spec.yaml"],
         "Error: spec.yaml:4: param_groups: 101 param groups; at most 100",
@@ -961,3 +977,32 @@ def test_chart_on_an_ascii_terminal_is_skipped_with_a_note(tmp_path):
         "wrote out.png",
     ]
     assert "\\u03b7 \\u2192 0" in done.stdout and "0.002447" in done.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_printable_escapes_exactly_what_cannot_be_shown(text):
+    """Whatever the text: nothing non-printable survives, printable text is left alone, and each
+    escape is the one repr writes (so it reads back as the original character)."""
+    shown = printable(text)
+    assert shown.isprintable()
+    if text.isprintable():
+        assert shown == text
+    if "\\" not in text:  # a backslash the user typed is shown as it is, so it would not read back
+        assert ast.literal_eval("'" + shown.replace("'", "\\'") + "'") == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
+def test_names_in_generated_code_never_change_the_code(group_name, label):
+    """The code `--code` writes for any param group name and label is the code it writes for plain
+    ones: user text reaches only comments, as literals, never a statement."""
+    from lrviz.code import pytorch_code
+    from lrviz.spec import spec_from_dict
+
+    def code_for(name: str, text: str) -> ast.Module:
+        curve = {"scheduler": {"type": "exp", "gamma": 0.5}, "steps": 3, "label": text}
+        spec = spec_from_dict({"curves": [{**curve, "param_groups": [{"name": name}, {"name": "b"}]}, curve]})
+        return ast.dump(ast.parse(pytorch_code(spec)))
+
+    assert code_for(group_name, label) == code_for("a", "plain")
