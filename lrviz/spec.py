@@ -833,12 +833,12 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
         curves.extend(build_curves(entry, curve_loc, defaults, source))
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
-    check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
+    _check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
     title_where = None if title is None else loc.where("title")
     return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure, title_where)
 
 
-def check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
+def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
     """Refuse more than MAX_TOTAL_STEPS steps over `curves`; a step of each param group counts."""
     total = sum(curve.steps * len(curve.group_lrs) for curve in curves)
     if total <= MAX_TOTAL_STEPS:
@@ -864,7 +864,7 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     curves = tuple(itertools.chain.from_iterable(s.curves for s in specs))
     if len(curves) > MAX_CURVES:
         raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
-    check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
+    _check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
     titles = [(s.title, s.title_where) for s in specs if s.title]
     title, title_where = titles[0] if len(specs) == 1 and titles else (None, None)
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))

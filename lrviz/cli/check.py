@@ -38,9 +38,7 @@ def print_findings(console: Console, findings: Sequence[Finding]) -> None:
     """The findings as a list: level, rule and where; then what happens and how to fix it."""
     from rich.markup import escape as rich_escape
 
-    from lrviz.errors import printable
-
-    def escape(text: str) -> str:
+    def escape(text: str) -> str:  # user text: neither rich markup nor control characters
         return rich_escape(printable(text))
 
     for finding in findings:
