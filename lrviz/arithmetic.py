@@ -46,8 +46,8 @@ def _is_arithmetic(text: str, names: Mapping[str, float]) -> bool:
         return False
     if isinstance(tree.body, ast.Constant):
         return False
-    if isinstance(tree.body, ast.Name):  # a lone name is a var or constant, else a word (a choice: "abs")
-        return tree.body.id in names or tree.body.id in CONSTANTS
+    if isinstance(tree.body, ast.Name):  # a lone name is a var, else a word ("abs", a choice) or "inf"
+        return tree.body.id in names
     known = set(names) | set(CONSTANTS) | set(FUNCTIONS)
     nodes = list(ast.walk(tree))
     if not all(isinstance(n, _ARITHMETIC_NODES) for n in nodes):

@@ -109,6 +109,13 @@ class _Writer:
         return f"lr_scheduler.{spec.type}({', '.join(['optimizer', *args])})"
 
 
+def _literal(text: str) -> str:
+    """User text (a label, a group or metric name, a path) as the Python literal that spells it: in
+    a comment, a newline in it would end the comment and start code; repr escapes it (and any
+    control character, which would otherwise reach the terminal the snippet is printed on)."""
+    return repr(str(text))
+
+
 def _optimizer(curve: CurveSpec, suffix: str) -> list[str]:
     # lrviz's dummy optimizer: SGD with momentum, or Adam/AdamW with torch's default betas
     extra = [f"momentum={DUMMY_MOMENTUM}"] if curve.optimizer == "SGD" else []
@@ -125,7 +132,7 @@ def _optimizer(curve: CurveSpec, suffix: str) -> list[str]:
         "    [",
     ]
     for index, group in enumerate(curve.param_groups):
-        lines.append(f'        {{"params": [params[{index}]], "lr": {group.lr!r}}},  # {group.name}')
+        lines.append(f'        {{"params": [params[{index}]], "lr": {group.lr!r}}},  # {_literal(group.name)}')
     lines += ["    ],", f"    lr={curve.lr!r},", *(f"    {arg}," for arg in extra), ")"]
     return lines
 
@@ -136,7 +143,7 @@ def _metric(curve: CurveSpec, suffix: str) -> list[str]:
     values = ", ".join(repr(float(v)) for v in metric.values[: curve.steps])
     wrapped = textwrap.fill(values, width=96, initial_indent="    ", subsequent_indent="    ")
     return [
-        f"# ReduceLROnPlateau steps on a metric: lrviz used {metric.name} ({metric.source});",
+        f"# ReduceLROnPlateau steps on a metric: lrviz used {_literal(metric.name)} ({_literal(metric.source)});",
         "# in training, pass your validation metric to scheduler.step() instead.",
         f"metric{suffix} = [",
         wrapped,
@@ -284,7 +291,7 @@ def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:
     for index, curve in enumerate(spec.curves, start=1):
         suffix = f"_{index}" if several else ""
         if several:
-            body += ["", "", f"# {index}: {' '.join(curve.label.split())}"]
+            body += ["", "", f"# {index}: {_literal(curve.label)}"]
         body += curve_code(curve, writer, suffix, plain_torch)
     names = "lrs" if not several else ", ".join(f"lrs_{i}" for i in range(1, len(spec.curves) + 1))
     header = [

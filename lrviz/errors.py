@@ -8,6 +8,16 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in lrviz
 
 
+def printable(text: object) -> str:
+    """`text` safe to show on a terminal: control and other non-printable characters escaped as
+    ``repr`` escapes them (``\\x1b``, ``\\x07``, ``\\n``), so user text in a spec cannot retitle,
+    clear or write the clipboard of the terminal that shows it. Printable unicode stays as it is."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 class LrvizError(Exception):
     """A user mistake: bad flag, bad YAML, unwritable output. Exit code 2.
 

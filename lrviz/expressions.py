@@ -19,6 +19,8 @@ import simpleeval
 from lrviz.errors import SpecError
 
 MAX_LENGTH = 1000  # characters in one expression
+MAX_DEPTH = 50  # nesting of its syntax tree: evaluation recurses once per level
+MAX_ROUND_DIGITS = 400
 
 VARIABLES = ("epoch", "step", "x")  # all three name the step number passed by the scheduler
 CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}
@@ -28,11 +30,21 @@ def _power(base: float, exponent: float) -> float:
     return math.pow(float(base), float(exponent))
 
 
+def _round(number: float, digits: int | None = None) -> float:
+    """``round`` with its digits bounded (a float has at most ~340 significant decimal places):
+    Python rounds an integer to -10**9 digits by computing 10**10**9, which never returns."""
+    if digits is None:
+        return round(number)
+    if not isinstance(digits, int) or abs(digits) > MAX_ROUND_DIGITS:
+        raise ValueError(f"round's digits must be an integer from {-MAX_ROUND_DIGITS} to {MAX_ROUND_DIGITS}")
+    return round(float(number), digits)
+
+
 FUNCTIONS: dict[str, Callable[..., float]] = {
     "min": min,
     "max": max,
     "abs": abs,
-    "round": round,
+    "round": _round,
     "exp": math.exp,
     "log": math.log,
     "log2": math.log2,
@@ -106,6 +118,17 @@ def _describe(node: ast.AST) -> str:
     return names.get(type(node), type(node).__name__)
 
 
+def _depth(tree: ast.AST) -> int:
+    """How deeply `tree` nests, counted without recursion (the point is to refuse deep ones)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 class Expression:
     """A validated expression of the step number; calling it evaluates it."""
 
@@ -128,6 +151,10 @@ class Expression:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:
             raise self._fail(f"syntax error ({exc.msg})") from None
+        except (RecursionError, MemoryError):
+            raise self._fail(f"nested more than {MAX_DEPTH} levels deep") from None
+        if _depth(tree) > MAX_DEPTH:
+            raise self._fail(f"nested more than {MAX_DEPTH} levels deep")
         allowed = set(VARIABLES) | set(CONSTANTS) | set(self.names)
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED_NODES):
@@ -158,6 +185,8 @@ class Expression:
         self._evaluator.names = names
         try:
             value = self._evaluator.eval(self.text, previously_parsed=self._tree)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)  # an integer too large for a float is an OverflowError here
         except ZeroDivisionError:
             raise self._fail(f"division by zero at epoch {epoch}") from None
         except OverflowError:

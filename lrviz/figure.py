@@ -16,14 +16,20 @@ from typing import IO, TYPE_CHECKING, Any
 
 from lrviz.decimate import drawn_points
 from lrviz.errors import SpecError
+from lrviz.mplconfig import use_writable_matplotlib_dirs
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
+from lrviz.spec import FlagLocator
 from lrviz.styles import PALETTE, ResolvedStyle, resolve_style
+
+# matplotlib is imported only through this module: before it is, make sure it has a folder to write
+use_writable_matplotlib_dirs()
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from lrviz.simulation import Curve
+    from lrviz.spec import Spec
 
 LINESTYLES = ("-", "--", "-.", ":")
 
@@ -170,8 +176,10 @@ def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve, color_offset:
     return palette[index % len(palette)]
 
 
-def check_render_options(options: RenderOptions) -> None:
-    """Raise SpecError (naming the RenderOptions field) for an option matplotlib would reject or ignore."""
+def check_render_options(options: RenderOptions, style_where: str = "--style") -> None:
+    """Raise SpecError for an option matplotlib would reject or ignore (naming the RenderOptions
+    field), a style file it cannot use, or a canvas its size, dpi and style make too small or too
+    large to draw."""
     if options.momentum_layout not in MOMENTUM_LAYOUTS:
         raise SpecError(
             f"expected one of {', '.join(MOMENTUM_LAYOUTS)}, got {options.momentum_layout!r}", "momentum_layout"
@@ -182,6 +190,66 @@ def check_render_options(options: RenderOptions) -> None:
         raise SpecError("an x axis in epochs needs steps_per_epoch", "x_unit")
     if options.steps_per_epoch is not None and options.steps_per_epoch < 1:
         raise SpecError(f"must be at least 1, got {options.steps_per_epoch}", "steps_per_epoch")
+    _, rc = _figure_style(options, style_where)  # reads and checks every style file
+    _check_canvas(options, rc, style_where)
+
+
+def _check_canvas(options: RenderOptions, rc: dict[str, Any], style_where: str) -> None:
+    """The canvas from flags, YAML and style files together, against the one set of limits of
+    :mod:`lrviz.spec` (a style file's ``figure.figsize: 700, 700`` is no way around them)."""
+    from lrviz.spec import MAX_DPI, MAX_INCHES, MAX_PIXELS, MIN_DPI, MIN_INCHES
+
+    save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
+    dpi = float((options.dpi or 100) if save_dpi == "figure" else save_dpi)
+    dpi_where = "--dpi" if options.dpi else style_where
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        raise SpecError(f"{dpi:g} dots per inch; must be from {MIN_DPI:g} to {MAX_DPI:g}", dpi_where)
+    figsize = rc["figure.figsize"]
+    for side, given, default in (("width", options.width, figsize[0]), ("height", options.height, figsize[1])):
+        inches = float(given or default)
+        where = f"--{side}" if given else style_where
+        if not MIN_INCHES <= inches <= MAX_INCHES:
+            raise SpecError(f"a {side} of {inches:g} in; must be from {MIN_INCHES:g} to {MAX_INCHES:g} in", where)
+        if inches * dpi > MAX_PIXELS:
+            raise SpecError(
+                f"{inches:g} in at {dpi:g} dpi is {inches * dpi:,.0f} pixels; at most {MAX_PIXELS:,}",
+                where if given or not options.dpi else dpi_where,
+            )
+
+
+def check_figure_texts(spec: Spec, options: RenderOptions, panel_titles: Sequence[str] = ()) -> None:
+    """Raise SpecError, before anything is drawn, for a title or label that matplotlib would fail
+    to draw as mathtext (text between two ``$``, such as ``$x^$``), naming its flag or YAML key."""
+    texts = [(options.title, spec.title_where or "--title")]
+    for curve in spec.curves:
+        loc = curve.locator or FlagLocator()
+        texts.append((curve.label, loc.where("label")))
+        if len(curve.group_names) > 1:
+            groups = loc.child("param_groups")
+            texts += [(name, groups.child(index).where("name")) for index, name in enumerate(curve.group_names)]
+        if curve.metric is not None and curve.metric.plot:
+            texts.append((curve.metric.name, loc.child("metric").where("name")))
+    texts += [(title, "--grid") for title in panel_titles]
+    for text, where in texts:
+        _check_mathtext(text, where)
+
+
+def _check_mathtext(text: str | None, where: str) -> None:
+    if not text or "$" not in text:
+        return
+    from matplotlib import cbook
+    from matplotlib.mathtext import MathTextParser
+
+    if not cbook.is_math_text(text):
+        return
+    try:
+        MathTextParser("path").parse(text)
+    except ValueError as exc:  # pyparsing's message: the text, a caret, then "SomeException: what"
+        reason = str(exc).strip().splitlines()[-1].split(": ", 1)[-1]
+        reason = reason if len(reason) <= 80 else reason[:79] + "…"
+        raise SpecError(
+            f"cannot draw {text!r} as mathtext ({reason}); write \\$ for a literal dollar sign", where
+        ) from None
 
 
 def _epoch_axis(ax: Axes, options: RenderOptions) -> Axes | None:
@@ -269,9 +337,9 @@ def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions, c
             )
 
 
-def _figure_style(options: RenderOptions) -> tuple[ResolvedStyle, dict[str, Any]]:
+def _figure_style(options: RenderOptions, where: str = "--style") -> tuple[ResolvedStyle, dict[str, Any]]:
     """The style `options` ask for, and the rc parameters it makes on top of lrviz's."""
-    style = resolve_style(options.style)
+    style = resolve_style(options.style, where)
     return style, {**STYLE, **style.rc}
 
 

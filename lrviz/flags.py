@@ -51,7 +51,13 @@ class CurveFlags:
 
 
 def is_spec_file(token: str) -> bool:
-    return token.lower().endswith(YAML_SUFFIXES) or Path(token).is_file()
+    """A YAML file's name, or an existing file's."""
+    if token.lower().endswith(YAML_SUFFIXES):
+        return True
+    try:
+        return Path(token).is_file()
+    except OSError:  # e.g. a name too long to be a file's
+        return False
 
 
 def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -236,6 +242,8 @@ def spec_from_tokens(
     if curve.title is not None:
         raw["title"] = curve.title
     warmup_flags = FlagLocator(_warmup_flag_names(), "--warmup-steps")
-    metric_flags = FlagLocator({}, "--metric")
+    # every part of `--metric synthetic:SEED` or `--metric FILE.csv:COLUMN` is that one flag
+    metric_keys = ("values", "csv", "column", "synthetic", "seed", "noise", "plot", "name")
+    metric_flags = FlagLocator(dict.fromkeys(metric_keys, "--metric"), "--metric")
     locator = FlagLocator(flag_names, f"{info.name} flags", {"warmup": warmup_flags, "metric": metric_flags})
     return build_spec(raw, locator)

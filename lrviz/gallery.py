@@ -21,11 +21,15 @@ def gallery_path(config: Path, output: Path) -> Path:
 
 def build_gallery(configs: Path, output: Path) -> list[Path]:
     """Write `output/<stem>.png` for every spec in `configs`; returns the paths written."""
-    from lrviz.figure import RenderOptions, render, save_figure
+    from lrviz.figure import RenderOptions, check_figure_texts, render, save_figure
     from lrviz.simulation import simulate
+    from lrviz.spec import merge_specs
     from lrviz.yamlspec import load_spec_file
 
     specs = [(path, load_spec_file(str(path))) for path in spec_files(configs)]
+    merge_specs([spec for _, spec in specs])  # the bounds on one command's work, over every file
+    for _, spec in specs:
+        check_figure_texts(spec, RenderOptions(title=spec.title))
     figures = [(path, spec, simulate(spec)) for path, spec in specs]
     output.mkdir(parents=True, exist_ok=True)
     written = []

@@ -12,6 +12,7 @@ with ``n`` the number of steps and the noise from ``numpy.random.default_rng(see
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any
 
 from lrviz import registry
 from lrviz.errors import SpecError
-from lrviz.spec import Locator, Metric, parse_float, parse_int
+from lrviz.inputs import read_regular_file
+from lrviz.spec import Locator, Metric, _check_keys, parse_float, parse_int
 
 DEFAULT_SEED = 0
+MAX_CSV_BYTES = 256 * 1024 * 1024  # room for a value per step of the longest curve, and other columns
 
 
 def synthetic_loss(steps: int, seed: int = DEFAULT_SEED, noise: float = 0.02) -> tuple[float, ...]:
@@ -40,7 +43,7 @@ def _read_csv_column(path_text: str, column: str, where: str, base: str | None) 
     if base and not path.is_absolute():
         path = Path(base).parent / path
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with io.StringIO(read_regular_file(path, MAX_CSV_BYTES).decode("utf-8"), newline="") as handle:
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
             if column not in fields:
@@ -95,12 +98,7 @@ def build_metric(raw: Any, steps: int | None, loc: Locator, source: str | None =
         values = _values(raw, where)
         metric_source = "list"
     elif isinstance(raw, Mapping):
-        allowed = ("values", "csv", "column", "synthetic", "plot", "name")
-        for key in raw:
-            if key not in allowed:
-                raise SpecError(
-                    f"unknown metric key '{key}'{registry.suggest(str(key), list(allowed))}", loc.where(key)
-                )
+        _check_keys(raw, ("values", "csv", "column", "synthetic", "plot", "name"), loc, "metric key")
         plot = bool(raw.get("plot", False))
         name = str(raw.get("name", raw.get("column", "validation loss" if "synthetic" in raw else "metric")))
         forms = [k for k in ("values", "csv", "synthetic") if k in raw]
@@ -120,8 +118,12 @@ def build_metric(raw: Any, steps: int | None, loc: Locator, source: str | None =
             options = raw["synthetic"] or {}
             if not isinstance(options, Mapping):
                 raise SpecError("expected a mapping such as {seed: 0}", loc.where("synthetic"))
-            seed = parse_int(options.get("seed", DEFAULT_SEED), loc.child("synthetic").where("seed"))
-            noise = parse_float(options.get("noise", 0.02), loc.child("synthetic").where("noise"))
+            synthetic_loc = loc.child("synthetic")
+            _check_keys(options, ("seed", "noise"), synthetic_loc, "synthetic metric key")
+            seed = parse_int(options.get("seed", DEFAULT_SEED), synthetic_loc.where("seed"))
+            if seed < 0:  # numpy's generators take non-negative seeds only
+                raise SpecError(f"the seed must be a non-negative integer, got {seed}", synthetic_loc.where("seed"))
+            noise = parse_float(options.get("noise", 0.02), synthetic_loc.where("noise"))
             length = steps if steps is not None else registry.default_steps("ReduceLROnPlateau", {})
             values = synthetic_loss(length, seed, noise)
             metric_source = f"synthetic(seed={seed})"

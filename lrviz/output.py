@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -17,6 +19,15 @@ DATA_SUFFIXES = (".json", ".csv")
 
 def check_output_path(path: str | Path, allowed: tuple[str, ...], flag: str = "--output") -> Path:
     """Fail early (before any simulation) when `path` cannot be written or has the wrong suffix."""
+    if not str(path):
+        raise OutputError("expected a file name, got ''", flag)
+    try:
+        return _checked_output_path(path, allowed, flag)
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise OutputError(f"cannot write {str(path)!r}: {(exc.strerror or str(exc)).lower()}", flag) from None
+
+
+def _checked_output_path(path: str | Path, allowed: tuple[str, ...], flag: str) -> Path:
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in allowed:
@@ -38,8 +49,32 @@ def _umask() -> int:
     return current
 
 
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """Inside the block SIGTERM raises SystemExit (exit status 128 + 15, as if killed), like
+    SIGINT raises KeyboardInterrupt: the temporary file is removed on the way out, not left behind.
+    Signal handlers belong to the main thread; elsewhere the block changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 def write_atomic(path: str | Path, write: Callable[[IO[bytes]], None], flag: str = "--output") -> Path:
     """Call `write` on a temporary file beside `path`, then move it into place."""
+    with _terminate_raises():
+        return _write_atomic(path, write, flag)
+
+
+def _write_atomic(path: str | Path, write: Callable[[IO[bytes]], None], flag: str) -> Path:
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     try:

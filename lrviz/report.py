@@ -117,12 +117,14 @@ WIDE = 100  # columns from which the key steps fit in the summary table
 
 
 def _rows(curves: Sequence[Curve]) -> list[tuple[str, int, np.ndarray]]:
+    from lrviz.errors import printable
+
     rows = []
     for curve in curves:
         names = curve.group_names
         for name, values in zip(names, curve.group_lr, strict=True):
             label = curve.label if len(names) == 1 else f"{curve.label} [{name}]"
-            rows.append((label, curve.steps, values))
+            rows.append((printable(label), curve.steps, values))
     return rows
 
 
@@ -135,8 +137,11 @@ def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int =
     from rich.table import Table
     from rich.text import Text
 
+    from lrviz.errors import printable
+
     wide = width >= WIDE
-    summary = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    shown_title = None if title is None else printable(title)
+    summary = Table(title=shown_title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     summary.add_column("curve", overflow="fold", min_width=12)
     for name in ("start", "peak (step)", "final", "min", "mean"):
         summary.add_column(name, justify="right", no_wrap=True)

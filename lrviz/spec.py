@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,10 @@ DEFAULT_LR = 0.1
 MAX_STEPS = 10_000_000  # per curve: 80 MB per recorded series, about 30 s of stepping
 MAX_TOTAL_STEPS = 20_000_000  # over every curve of a command (sweeps, several files)
 MAX_CURVES = 200  # per command, after sweeps are expanded
+MAX_PARAM_GROUPS = 100  # per curve: each is a line in the figure, a row in the table, a series stepped
+# No scheduler parameter means anything beyond this; larger integers would overflow the float
+# arithmetic torch and lrviz do with them (a OneCycleLR of 1e200 epochs of 1e200 steps).
+MAX_INTEGER = 10**15
 
 # Values torch accepts silently but that make no schedule: (lower bound, inclusive).
 _LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
@@ -207,6 +211,7 @@ class FigureSettings:
     width: float | None = None  # inches
     height: float | None = None
     dpi: float | None = None
+    style_where: str | None = field(default=None, compare=False)  # the flag or YAML key that named the style
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ class Spec:
     title: str | None = None
     sources: tuple[str, ...] = field(default=())
     figure: FigureSettings = field(default=FigureSettings())
+    title_where: str | None = field(default=None, compare=False)  # the flag or YAML key of the title
 
 
 def _format_value(value: Any) -> str:
@@ -246,7 +252,10 @@ def parse_float(value: Any, where: str, what: str = "a number") -> float:
         except ValueError:
             raise SpecError(f"expected {what}, got {value!r}", where) from None
     elif _is_number(value):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise SpecError(f"expected a finite number, got {_show(value)}", where) from None
     else:
         raise SpecError(f"expected {what}, got {_show(value)}", where)
     if not math.isfinite(number):
@@ -255,18 +264,20 @@ def parse_float(value: Any, where: str, what: str = "a number") -> float:
 
 
 def parse_int(value: Any, where: str, what: str = "an integer") -> int:
-    """An int from an integral number or text (`1e3` is 1000; `2.5` is an error)."""
+    """An int from an integral number or text (`1e3` is 1000; `2.5` is an error), at most MAX_INTEGER."""
+    number: int | float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    number = parse_float(value, where, what)
-    if not number.is_integer():
-        raise SpecError(f"expected {what}, got {_show(value)}", where)
+        number = value
+    elif isinstance(value, str):
+        with suppress(ValueError):  # not an integer's digits (or more than Python converts): maybe 1e3
+            number = int(value.strip())
+    if number is None:
+        number = parse_float(value, where, what)
+        if not number.is_integer():
+            raise SpecError(f"expected {what}, got {_show(value)}", where)
+    if abs(number) > MAX_INTEGER:
+        shown = f"{number:g}" if isinstance(number, float) else _show(number)
+        raise SpecError(f"must be at most {MAX_INTEGER:,} in size, got {shown}", where)
     return int(number)
 
 
@@ -290,6 +301,9 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses over 4300 digits
+        return f"an integer of about {digits:,} digits"
     return str(value)
 
 
@@ -351,7 +365,9 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         for item in items:
             try:
                 result.append(parse_int(item, where, "integers"))
-            except SpecError:
+            except SpecError as exc:
+                if exc.message.startswith("must be at most"):
+                    raise
                 raise SpecError(
                     f"expected integer steps, got {_show(item)} "
                     "(torch compares milestones with the integer step count, so a fractional one never fires)",
@@ -584,6 +600,8 @@ def _build_param_groups(raw: Any, lr: float, loc: Locator) -> tuple[ParamGroup, 
         return ()
     if not isinstance(raw, (list, tuple)) or not raw:
         raise SpecError("expected a non-empty list of param groups", loc.where())
+    if len(raw) > MAX_PARAM_GROUPS:
+        raise SpecError(f"{len(raw):,} param groups; at most {MAX_PARAM_GROUPS}", loc.where())
     groups = []
     for index, item in enumerate(raw):
         item_loc = loc.child(index)
@@ -691,17 +709,18 @@ def build_curves(
     axes: list[list[tuple[str, Any]]] = [[(key, v) for v in values] for key, values in sweeps.items()]
     if len(lr_values) > 1:
         axes.append([("lr", v) for v in lr_values])
-    if axes:
-        combos = [tuple(c) for c in itertools.product(*axes)]
-    if len(combos) > MAX_CURVES:
+    count = math.prod(len(axis) for axis in axes)  # known before a single combination is built
+    if count > MAX_CURVES:
         raise SpecError(
-            f"the sweep makes {len(combos)} curves; at most {MAX_CURVES}",
+            f"the sweep makes {count:,} curves; at most {MAX_CURVES}",
             loc.where("sweep")
             if "sweep" in raw
             else scheduler_loc.where(next(iter(flag_sweeps)))
             if flag_sweeps
             else lr_where,
         )
+    if axes:
+        combos = [tuple(c) for c in itertools.product(*axes)]
 
     explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
     metric = None
@@ -879,7 +898,8 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
         if len(curves) > MAX_CURVES:
             raise SpecError(f"more than {MAX_CURVES} curves", loc.where("curves"))
     _check_total_steps(curves, loc.where("steps") if "steps" in raw else loc.where())
-    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure)
+    title_where = None if title is None else loc.where("title")
+    return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure, title_where)
 
 
 def _with_arithmetic(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, Any]:
@@ -893,13 +913,24 @@ def _with_arithmetic(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, Any]:
 
 
 def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:
-    total = sum(curve.steps for curve in curves)
-    if total > MAX_TOTAL_STEPS:
+    """Refuse more than MAX_TOTAL_STEPS steps over `curves`; a step of each param group counts."""
+    total = sum(curve.steps * len(curve.group_lrs) for curve in curves)
+    if total <= MAX_TOTAL_STEPS:
+        return
+    longest = max(c.steps for c in curves)
+    lines = sum(len(curve.group_lrs) for curve in curves)
+    if lines == len(curves):
         raise SpecError(
-            f"{len(curves)} curves of up to {max(c.steps for c in curves):,} steps make {total:,} steps in all; "
+            f"{len(curves)} curves of up to {longest:,} steps make {total:,} steps in all; "
             f"at most {MAX_TOTAL_STEPS:,} per command (fewer steps or fewer curves)",
             where,
         )
+    raise SpecError(
+        f"{lines:,} param groups (in {len(curves)} curve{'s' if len(curves) != 1 else ''}) of up to {longest:,} "
+        f"steps make {total:,} steps in all; at most {MAX_TOTAL_STEPS:,} per command "
+        "(fewer steps, curves or param groups)",
+        where,
+    )
 
 
 def merge_specs(specs: Sequence[Spec]) -> Spec:
@@ -908,12 +939,12 @@ def merge_specs(specs: Sequence[Spec]) -> Spec:
     if len(curves) > MAX_CURVES:
         raise SpecError(f"{len(curves)} curves in all; at most {MAX_CURVES}")
     _check_total_steps(curves, ", ".join(itertools.chain.from_iterable(s.sources for s in specs)) or None)
-    titles = [s.title for s in specs if s.title]
-    title = titles[0] if len(specs) == 1 and titles else None
+    titles = [(s.title, s.title_where) for s in specs if s.title]
+    title, title_where = titles[0] if len(specs) == 1 and titles else (None, None)
     sources = tuple(itertools.chain.from_iterable(s.sources for s in specs))
     # several files on one figure: the first file that asks for a style sets it
     figure = next((s.figure for s in specs if s.figure != FigureSettings()), FigureSettings())
-    return Spec(curves, title, sources, figure)
+    return Spec(curves, title, sources, figure, title_where)
 
 
 def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
@@ -926,15 +957,20 @@ def iter_schedulers(scheduler: SchedulerSpec) -> Iterator[SchedulerSpec]:
 # --------------------------------------------------------------------------- figure settings
 
 FIGURE_KEYS = ("use", "width", "height", "dpi")
+MIN_INCHES = 1.0  # smaller, and constrained layout has no room left for the axes
 MAX_INCHES = 100.0
+MIN_DPI = 10.0  # lower, and text has no size in pixels (FreeType refuses it)
 MAX_DPI = 2400.0
 MAX_PIXELS = 20_000  # per side of a raster figure
 
 
-def _positive_size(value: Any, where: str, limit: float, unit: str) -> float:
+def _positive_size(value: Any, where: str, limits: tuple[float, float], unit: str) -> float:
     number = parse_float(value, where)
+    low, limit = limits
     if number <= 0:
         raise SpecError(f"must be positive, got {number:g}", where)
+    if number < low:
+        raise SpecError(f"must be at least {low:g} {unit}, got {number:g}", where)
     if number > limit:
         raise SpecError(f"must be at most {limit:g} {unit}, got {number:g}", where)
     return number
@@ -945,15 +981,16 @@ def _figure_settings(
 ) -> FigureSettings:
     from lrviz.styles import check_styles
 
-    names = base.style
+    names, style_where = base.style, base.style_where
     if style is not None:
         if not isinstance(style, (str, list, tuple)):
             raise SpecError(f"expected a style name, file or list of them, got {_show(style)}", loc.where("use"))
-        names = check_styles(style, loc.where("use"), source)
+        names, style_where = check_styles(style, loc.where("use"), source), loc.where("use")
+    inch_range, dpi_range = (MIN_INCHES, MAX_INCHES), (MIN_DPI, MAX_DPI)
     sizes = {
-        "width": base.width if width is None else _positive_size(width, loc.where("width"), MAX_INCHES, "inches"),
-        "height": base.height if height is None else _positive_size(height, loc.where("height"), MAX_INCHES, "inches"),
-        "dpi": base.dpi if dpi is None else _positive_size(dpi, loc.where("dpi"), MAX_DPI, "dots per inch"),
+        "width": base.width if width is None else _positive_size(width, loc.where("width"), inch_range, "inches"),
+        "height": base.height if height is None else _positive_size(height, loc.where("height"), inch_range, "inches"),
+        "dpi": base.dpi if dpi is None else _positive_size(dpi, loc.where("dpi"), dpi_range, "dots per inch"),
     }
     resolution = sizes["dpi"]
     if resolution is not None:
@@ -964,7 +1001,7 @@ def _figure_settings(
                     f"{inches:g} in at {resolution:g} dpi is {inches * resolution:,.0f} pixels; at most {MAX_PIXELS:,}",
                     loc.where("dpi" if dpi is not None else key),
                 )
-    return FigureSettings(names, sizes["width"], sizes["height"], sizes["dpi"])
+    return FigureSettings(names, sizes["width"], sizes["height"], sizes["dpi"], style_where)
 
 
 def build_figure_settings(raw: Any, loc: Locator, source: str | None = None) -> FigureSettings:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lrviz.errors import SpecError
+from lrviz.inputs import check_regular_file
 
 # Okabe & Ito, "Color Universal Design" (2008); yellow last: it is faint on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -78,6 +79,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 PRESET_PALETTES = {"dark": DARK_PALETTE}
 STYLE_FILE_SUFFIX = ".mplstyle"
+MAX_STYLE_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,12 @@ def check_style(name: str, where: str, base: str | Path | None = None) -> str:
         path = Path(text).expanduser()
         if base is not None and not path.is_absolute():
             path = Path(base).parent / path
-        if not path.is_file():
-            raise SpecError(f"no such style file {str(path)!r}", where)
+        try:
+            check_regular_file(path, MAX_STYLE_FILE_BYTES)
+        except FileNotFoundError:
+            raise SpecError(f"no such style file {str(path)!r}", where) from None
+        except OSError as exc:  # a directory, a FIFO or device, too large, a name too long
+            raise SpecError(f"cannot read style file {str(path)!r}: {exc.strerror or exc}", where) from None
         return str(path)
     hint = registry.suggest(text, list(PRESETS))
     raise SpecError(
@@ -156,6 +162,12 @@ def _read_style_file(path: str, where: str) -> dict[str, Any]:
     if problems:
         first = problems[0].strip().splitlines()[0]
         raise SpecError(f"in style file {path!r}: {' '.join(first.split())}", where)
+    if params.get("text.usetex"):
+        raise SpecError(
+            f"in style file {path!r}: text.usetex is not supported (it needs a LaTeX installation); "
+            "lrviz draws text with matplotlib's own mathtext",
+            where,
+        )
     return dict(params)
 
 

@@ -95,5 +95,9 @@ def render_chart(
 
 
 def _shorten(text: str, limit: int) -> str:
+    """`text` (control characters escaped) cut to `limit` characters."""
+    from lrviz.errors import printable
+
+    text = printable(text)
     limit = max(limit, 4)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 SHAPES = ("linear", "cosine", "exponential", "log", "1-sqrt", "constant")
 OFFSETS = ("k/W", "(k+1)/W", "(k+1)/(W+1)", "k/(W-1)", "inclusive")
@@ -55,6 +57,8 @@ class Warmup:
 
     def progress(self, k: np.ndarray) -> np.ndarray:
         """p at steps `k` (float64), by the offset."""
+        import numpy as np
+
         w = self.steps
         if self.offset == "(k+1)/W":
             return (k + 1) / w
@@ -66,6 +70,8 @@ class Warmup:
 
     def ramp(self, p: np.ndarray) -> np.ndarray:
         """The fraction of the way from start to target at progress `p` (linear, cosine, log, 1-sqrt)."""
+        import numpy as np
+
         if self.method == "cosine":
             return (1 - np.cos(np.pi * p)) / 2
         if self.method == "log":  # the spec refuses a log warmup shorter than 2 steps (log 1 = 0)
@@ -76,12 +82,16 @@ class Warmup:
 
     def factor_at(self, step: int) -> float:
         """detectron2's `_get_warmup_factor_at_iter` (multiply mode with a start factor)."""
+        import numpy as np
+
         if step >= self.length:
             return 1.0
         return float(self._values(np.array([step], dtype=np.float64), np.array([1.0]), self.factor)[0])
 
     def _values(self, k: np.ndarray, target: np.ndarray, start: float | np.ndarray) -> np.ndarray:
         """The warmed-up values at steps `k` rising from `start` to `target`."""
+        import numpy as np
+
         if self.method == "constant":
             return np.broadcast_to(np.asarray(start, dtype=np.float64), np.broadcast(k, target).shape).copy()
         p = self.progress(k)
@@ -95,6 +105,8 @@ class Warmup:
 
         `group_lr` holds the schedule's values, already shifted by :attr:`shifts` in shift mode.
         """
+        import numpy as np
+
         n = min(self.length, group_lr.shape[1])
         if n <= 0:
             return

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from lrviz.errors import SpecError
+from lrviz.inputs import read_regular_file
 from lrviz.spec import Locator, Spec, build_spec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -104,6 +105,14 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Sequen
     return sequence
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits
+        raise _Refused(f"number too large: {len(node.value):,} digits", node.start_mark.line + 1) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -191,6 +200,7 @@ def load_yaml_text(text: str, path: str) -> Any:
 
 
 def read_spec_text(path: str) -> str:
+    """The text of a spec file: a regular file of UTF-8, at most MAX_FILE_BYTES."""
     file = Path(path)
     try:
         if file.is_dir():
@@ -198,7 +208,7 @@ def read_spec_text(path: str) -> str:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             raise SpecError(f"is {size:,} bytes; a spec file may be at most {MAX_FILE_BYTES:,}", path)
-        return file.read_text(encoding="utf-8")
+        return read_regular_file(file, MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise SpecError("no such file", path) from None
     except UnicodeDecodeError:

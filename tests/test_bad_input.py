@@ -7,11 +7,20 @@ file exists.
 
 from __future__ import annotations
 
+import ast
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lrviz.errors import printable
 
 PRECIOUS = b"precious: a failed run must not touch this"
 
@@ -21,6 +30,13 @@ LAUGHS = (
     + "  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     + "".join(f"  {c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdef", "bcdefg", strict=True))
     + "scheduler: {type: exp, gamma: 0.5}\n"
+)
+LONG = "x" * 300  # longer than a file name may be (255 bytes on Linux file systems)
+# A sweep of three 1,000-value lists: 10**9 combinations, refused before any is built.
+CARTESIAN = (
+    "steps: 3\nscheduler: {type: step, step_size: 1}\n"
+    f"sweep: {{step_size: {list(range(1, 1001))}, gamma: {[k / 1001 for k in range(1, 1001)]}, "
+    f"lr: {[k / 1001 for k in range(1, 1001)]}}}\n"
 )
 
 
@@ -491,6 +507,186 @@ CASES = [
         {},
     ),
     Case("check missing YAML", ["check", "missing.yaml"], "Error: missing.yaml: no such file", {}),
+    # issue 9: hostile input
+    Case(
+        "terminal escape in a YAML value",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:1: scheduler.type: unknown scheduler '\\x1b]0;TITLE\\x07' (`lrviz list` shows them all)",
+        {"spec.yaml": 'scheduler: {type: "\\e]0;TITLE\\a"}\n'},
+    ),
+    Case(
+        "clipboard escape in a YAML key",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:2: \\x1b]52;c;cHduZWQ=\\x07: unknown key '\\x1b]52;c;cHduZWQ=\\x07' (expected one of: "
+        "title, lr, steps, curves, style, vars, label, scheduler, sweep, warmup, param_groups, metric, optimizer)",
+        {"spec.yaml": 'scheduler: {type: exp, gamma: 0.5}\n"\\e]52;c;cHduZWQ=\\a": 1\n'},
+    ),
+    Case(
+        "screen-clearing escape in a flag",
+        ["export", "exp", "--gamma", "0.5", "--\x1b[2J"],
+        "Error: --\\x1b[2J: expected a value after it",
+        {},
+    ),
+    Case(
+        "YAML integer too large for a float",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:1: scheduler.gamma: expected a finite number, got an integer of about 401 digits",
+        {"spec.yaml": "scheduler: {type: exp, gamma: 1" + "0" * 400 + "}\n"},
+    ),
+    Case(
+        "YAML integer of 5001 digits",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:1: number too large: 5,001 digits",
+        {"spec.yaml": "steps: 1" + "0" * 5000 + "\nscheduler: {type: exp, gamma: 0.5}\n"},
+    ),
+    Case(
+        "integers whose product overflows",
+        ["export", "onecycle", "--max-lr", "0.1", "--epochs", "1e200", "--steps-per-epoch", "1e200"],
+        "Error: --epochs: must be at most 1,000,000,000,000,000 in size, got 1e+200",
+        {},
+    ),
+    Case(
+        "expression nested too deep",
+        ["export", "lambda", "--lr-lambda", "-" * 990 + "1"],
+        f"Error: --lr-lambda: nested more than 50 levels deep in expression '{'-' * 990}1'",
+        {},
+    ),
+    Case(
+        "expression rounding to a billion digits",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:1: scheduler.lr_lambda: cannot evaluate at epoch 0 (round's digits must be an integer "
+        "from -400 to 400) in expression 'round(7, -1000000000)'",
+        {"spec.yaml": 'scheduler: {type: LambdaLR, lr_lambda: "round(7, -1000000000)"}\nsteps: 3\n'},
+    ),
+    Case(
+        "figure width near zero",
+        ["plot", "cosine", "--t-max", "10", "--width", "1e-300"],
+        "Error: --width: must be at least 1 inches, got 1e-300",
+        {},
+    ),
+    Case(
+        "dpi near zero",
+        ["plot", "cosine", "--t-max", "10", "--dpi", "1e-9"],
+        "Error: --dpi: must be at least 10 dots per inch, got 1e-09",
+        {},
+    ),
+    Case(
+        "label that is bad mathtext",
+        ["plot", "cosine", "--t-max", "10", "--label", "$\\foo$"],
+        "Error: --label: cannot draw '$\\\\foo$' as mathtext (Unknown symbol: \\foo, found '\\' (at char 0), "
+        "(line:1, col:1)); write \\$ for a literal dollar sign",
+        {},
+    ),
+    Case(
+        "YAML title that is bad mathtext",
+        ["plot", "spec.yaml"],
+        "Error: spec.yaml:2: title: cannot draw '$x^$' as mathtext (Expected {phantom | llap | rlap | accent | "
+        "symbol | function | operatorname | g…); write \\$ for a literal dollar sign",
+        {"spec.yaml": 'scheduler: {type: exp, gamma: 0.5}\ntitle: "$x^$"\n'},
+    ),
+    Case(
+        "style file with text.usetex",
+        ["plot", "cosine", "--t-max", "10", "--style", "tex.mplstyle"],
+        "Error: --style: in style file 'tex.mplstyle': text.usetex is not supported (it needs a LaTeX "
+        "installation); lrviz draws text with matplotlib's own mathtext",
+        {"tex.mplstyle": "text.usetex: True\n"},
+    ),
+    Case(
+        "style file around the pixel limit",
+        ["plot", "spec.yaml"],
+        "Error: spec.yaml:2: style.use: a width of 700 in; must be from 1 to 100 in",
+        {
+            "big.mplstyle": "figure.figsize: 700, 700\n",
+            "spec.yaml": "scheduler: {type: exp, gamma: 0.5}\nstyle: {use: big.mplstyle}\n",
+        },
+    ),
+    Case(
+        "bad style file found before the warnings",
+        ["plot", "cosine", "--t-max", "100", "--steps", "400", "--style", "bad.mplstyle"],
+        "Error: --style: in style file 'bad.mplstyle': Bad key lines.linewidht in file bad.mplstyle, line 1 "
+        "('lines.linewidht: 2')",
+        {"bad.mplstyle": "lines.linewidht: 2\n"},
+    ),
+    Case(
+        "output name too long",
+        ["export", "cosine", "--t-max", "5", "-o", LONG + ".json"],
+        f"Error: --output: cannot write '{LONG}.json': file name too long",
+        {},
+    ),
+    Case("spec name too long", ["export", LONG + ".yaml"], f"Error: {LONG}.yaml: cannot read: File name too long", {}),
+    Case(
+        "style name too long",
+        ["plot", "cosine", "--t-max", "5", "--style", LONG + ".mplstyle"],
+        f"Error: --style: cannot read style file '{LONG}.mplstyle': File name too long",
+        {},
+    ),
+    Case(
+        "negative synthetic seed",
+        ["export", "plateau", "--metric", "synthetic:-1"],
+        "Error: --metric: the seed must be a non-negative integer, got -1",
+        {},
+    ),
+    Case(
+        "synthetic seed not a number",
+        ["export", "plateau", "--metric", "synthetic:abc"],
+        "Error: --metric: expected an integer, got 'abc'",
+        {},
+    ),
+    Case(
+        "metric CSV column missing",
+        ["export", "plateau", "--metric", "m.csv:val"],
+        "Error: --metric: m.csv has no column 'val' (columns: a, b)",
+        {"m.csv": "a,b\n1,2\n"},
+    ),
+    Case(
+        "YAML unknown synthetic metric key",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:2: metric.synthetic.nosie: unknown synthetic metric key 'nosie'; did you mean 'noise'?",
+        {"spec.yaml": "scheduler: {type: plateau}\nmetric: {synthetic: {nosie: 0.5}}\nsteps: 10\n"},
+    ),
+    Case(
+        "Cartesian sweep of a billion curves",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:3: sweep: the sweep makes 1,000,000,000 curves; at most 200",
+        {"spec.yaml": CARTESIAN},
+    ),
+    Case(
+        "gallery over the work bound",
+        ["gallery", "cfg", "-o", "out"],
+        "Error: cfg/a.yaml, cfg/b.yaml, cfg/c.yaml: 3 curves of up to 7,000,000 steps make 21,000,000 steps in "
+        "all; at most 20,000,000 per command (fewer steps or fewer curves)",
+        {"cfg/": "", **{f"cfg/{name}.yaml": "steps: 7000000\nscheduler: {type: exp, gamma: 0.5}\n" for name in "abc"}},
+    ),
+    Case(
+        "gallery title that is bad mathtext",
+        ["gallery", "cfg", "-o", "out"],
+        "Error: cfg/b.yaml:2: title: cannot draw '$x^$' as mathtext (Expected {phantom | llap | rlap | accent | "
+        "symbol | function | operatorname | g…); write \\$ for a literal dollar sign",
+        {
+            "cfg/": "",
+            "cfg/a.yaml": "scheduler: {type: exp, gamma: 0.5}\n",
+            "cfg/b.yaml": 'scheduler: {type: exp, gamma: 0.5}\ntitle: "$x^$"\n',
+        },
+    ),
+    Case(
+        "too many param groups",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:4: param_groups: 101 param groups; at most 100",
+        {"spec.yaml": "steps: 10\nscheduler: {type: exp, gamma: 0.5}\nparam_groups:\n" + "  - {}\n" * 101},
+    ),
+    Case(
+        "param groups times steps over the work bound",
+        ["export", "spec.yaml"],
+        "Error: spec.yaml:1: steps: 100 param groups (in 1 curve) of up to 300,000 steps make 30,000,000 steps in "
+        "all; at most 20,000,000 per command (fewer steps, curves or param groups)",
+        {"spec.yaml": "steps: 300000\nscheduler: {type: exp, gamma: 0.5}\nparam_groups: [" + "{}, " * 99 + "{}]\n"},
+    ),
+    Case(
+        "empty output name",
+        ["plot", "cosine", "--t-max", "10", "-o", ""],
+        "Error: --output: expected a file name, got ''",
+        {},
+    ),
 ]
 
 
@@ -580,12 +776,17 @@ def test_failure_while_simulating_leaves_the_existing_export(cli, tmp_path):
 
 def test_unreadable_yaml_even_as_root(cli, tmp_path, monkeypatch):
     """The same refusal when the OS says no (root reads 0-mode files, so the OS is asked to say no)."""
+    import lrviz.inputs
+
     (tmp_path / "spec.yaml").write_text("scheduler: {type: exp, gamma: 0.5}\n")
+    open_file = os.open
 
-    def refuse(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("spec.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return open_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(lrviz.inputs.os, "open", refuse)
     result = cli("export", "spec.yaml")
     assert (result.code, result.err) == (2, "Error: spec.yaml: cannot read: Permission denied\n")
 
@@ -600,3 +801,208 @@ def test_unwritable_output_is_refused_before_any_work(cli, tmp_path, monkeypatch
     result = cli("plot", "cosine", "--t-max", "10", "-o", "keep.png")
     assert (result.code, result.err) == (2, "Error: --output: cannot write 'keep.png': permission denied\n")
     assert (tmp_path / "keep.png").read_bytes() == PRECIOUS
+
+
+# --------------------------------------------------------------------------- issue 9: beyond the table
+
+ESCAPES = "\x1b]0;TITLE\x07\x1b]52;c;cHduZWQ=\x07\x1b[2J"  # retitle, write the clipboard, clear the screen
+ESCAPED = "\\x1b]0;TITLE\\x07\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J"
+HOSTILE_SPEC = (
+    "curves:\n"
+    "  - label: 'cosine \\u00d7 \\u03b7 \\u2192 {escapes}'\n"
+    "    steps: 40\n"
+    "    scheduler: {{type: cosine, T_max: 20}}\n"
+    "    param_groups: [{{name: 'head {escapes}'}}, {{name: body, lr_scale: 0.5}}]\n"
+    "  - label: 'step {escapes}'\n"
+    "    steps: 40\n"
+    "    scheduler: {{type: step, step_size: 10}}\n"
+)
+
+
+def _hostile_spec(tmp_path: Path) -> None:
+    escapes = ESCAPES.replace("\x1b", "\\e").replace("\x07", "\\a")
+    (tmp_path / "spec.yaml").write_text(HOSTILE_SPEC.format(escapes=escapes).replace("'", '"'))
+
+
+def test_user_text_is_printed_with_control_characters_escaped(cli, tmp_path, monkeypatch):
+    """Labels in the table, the terminal chart, the warnings and `check`'s findings: escaped, never raw;
+    ordinary unicode (×, η, →) stays readable."""
+    monkeypatch.setenv("COLUMNS", "300")  # a row per line: the labels are not wrapped into columns
+    _hostile_spec(tmp_path)
+    plotted = cli("plot", "spec.yaml", "--term", "--no-save")
+    checked = cli("check", "spec.yaml")
+    assert (plotted.code, checked.code) == (0, 1)  # the cosine climbs back after T_max: a warning
+    for text in (plotted.out, plotted.err, checked.out):
+        assert "\x1b" not in text and "\x07" not in text
+    assert f"[head {ESCAPED}]" in plotted.out  # the row of that param group
+    assert "Warning: " in plotted.err and ESCAPED in plotted.err
+    assert "cosine × η →" in plotted.out and ESCAPED in checked.out
+
+
+def test_generated_code_keeps_hostile_names_inert(cli, tmp_path):
+    """A newline in a param group's, metric's or curve's name cannot end the comment it is written
+    into: the generated script runs, and the payload after the newline does not."""
+    payload = "\\nimport pathlib; pathlib.Path('pwned').touch()  # "
+    (tmp_path / "spec.yaml").write_text(
+        "curves:\n"
+        f'  - label: "first{payload}"\n'
+        "    steps: 12\n"
+        "    scheduler: {type: plateau, patience: 1}\n"
+        f'    metric: {{synthetic: {{seed: 0}}, name: "loss{payload}"}}\n'
+        f'    param_groups: [{{name: "head{payload}"}}, {{name: "body\\rimport os; os.system(\'touch pwned\')"}}]\n'
+        "  - label: second\n"
+        "    steps: 12\n"
+        "    scheduler: {type: exp, gamma: 0.5}\n"
+    )
+    result = cli("plot", "spec.yaml", "--code", "--no-save")
+    assert result.code == 0, result.err
+    (tmp_path / "snippet.py").write_text(result.out)
+    done = subprocess.run(
+        [sys.executable, "snippet.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "pwned").exists()
+    assert "},  # " + repr("head\nimport pathlib; pathlib.Path('pwned').touch()  # ") in result.out
+
+
+def _lrviz(args: list[str], cwd: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """The real entry point in a subprocess (for what only a process shows: a hang, a signal, an encoding)."""
+    return subprocess.run(
+        [sys.executable, "-m", "lrviz", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1", **env},
+        check=False,
+    )
+
+
+NOT_REGULAR = [
+    ("spec FIFO", ["export", "fifo.yaml"], "Error: fifo.yaml: cannot read: not a regular file (a named pipe)"),
+    (
+        "spec symlink to /dev/zero",
+        ["export", "zero.yaml"],
+        "Error: zero.yaml: cannot read: not a regular file (a character device)",
+    ),
+    (
+        "metric CSV FIFO",
+        ["export", "plateau", "--metric", "fifo.csv:val", "--steps", "5"],
+        "Error: --metric: cannot read metric file fifo.csv: not a regular file (a named pipe)",
+    ),
+    (
+        "metric CSV /dev/zero",
+        ["export", "csv.yaml"],
+        "Error: csv.yaml:2: metric.csv: cannot read metric file /dev/zero: not a regular file (a character device)",
+    ),
+    (
+        "style FIFO",
+        ["plot", "cosine", "--t-max", "5", "--style", "fifo.mplstyle", "-o", "out.png"],
+        "Error: --style: cannot read style file 'fifo.mplstyle': not a regular file (a named pipe)",
+    ),
+    (
+        "style symlink to /dev/urandom",
+        ["plot", "cosine", "--t-max", "5", "--style", "random.mplstyle", "-o", "out.png"],
+        "Error: --style: cannot read style file 'random.mplstyle': not a regular file (a character device)",
+    ),
+]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize(("args", "error"), [case[1:] for case in NOT_REGULAR], ids=[case[0] for case in NOT_REGULAR])
+def test_files_that_are_not_regular_are_refused_without_waiting(tmp_path, args, error):
+    """A FIFO would block the read forever, /dev/zero fill memory: both refused before reading."""
+    for name in ("fifo.yaml", "fifo.csv", "fifo.mplstyle"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    (tmp_path / "random.mplstyle").symlink_to("/dev/urandom")
+    (tmp_path / "csv.yaml").write_text("scheduler: {type: plateau}\nmetric: {csv: /dev/zero, column: val}\nsteps: 5\n")
+    done = _lrviz(args, tmp_path, timeout=60)
+    assert (done.returncode, done.stderr) == (2, error + "\n")
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_unwritable_matplotlib_folders_print_nothing(tmp_path):
+    """With HOME and MPLCONFIGDIR unusable, matplotlib's own warnings never reach stderr: bad input is
+    still one line, and a figure is still drawn."""
+    (tmp_path / "file").write_text("a file, so nothing can be created below it")
+    unusable = {"HOME": str(tmp_path / "file"), "XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": ""}
+    bad = _lrviz(["plot", "cosine", "--t-max", "10", "--label", "$x^$", "-o", "out.png"], tmp_path, **unusable)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: --label: cannot draw '$x^$' as mathtext")
+    assert len(bad.stderr.splitlines()) == 1
+    unusable_config = {"MPLCONFIGDIR": str(tmp_path / "file" / "matplotlib")}
+    good = _lrviz(["plot", "cosine", "--t-max", "10", "-o", "out.png", "-q"], tmp_path, **unusable_config)
+    assert (good.returncode, good.stderr) == (0, "")
+    assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_sigterm_while_writing_removes_the_temporary_file(tmp_path):
+    """SIGTERM in the middle of an atomic write leaves neither a temporary file nor a partial output."""
+    script = (
+        "import pathlib, time\n"
+        "from lrviz.output import write_atomic\n"
+        "def write(handle):\n"
+        "    handle.write(b'half a file')\n"
+        "    handle.flush()\n"
+        "    pathlib.Path('writing').touch()\n"
+        "    time.sleep(60)\n"
+        "write_atomic('out.json', write)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
+    try:
+        for _ in range(600):  # up to 60 s for the interpreter to start and reach the write
+            if (tmp_path / "writing").exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert any(p.name.startswith(".out.json.") for p in tmp_path.iterdir())  # mid-write
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        process.kill()
+        process.wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["writing"]
+
+
+def test_chart_on_an_ascii_terminal_is_skipped_with_a_note(tmp_path):
+    """stdout that cannot encode braille (PYTHONIOENCODING=ascii): no crash, the table, a one-line note;
+    a non-ASCII label is written with backslash escapes."""
+    done = _lrviz(
+        ["plot", "cosine", "--t-max", "10", "--term", "--label", "η → 0", "-o", "out.png"],
+        tmp_path,
+        PYTHONIOENCODING="ascii",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "note: no terminal chart: it is drawn in braille, which ascii cannot encode",
+        "wrote out.png",
+    ]
+    assert "\\u03b7 \\u2192 0" in done.stdout and "0.002447" in done.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_printable_escapes_exactly_what_cannot_be_shown(text):
+    """Whatever the text: nothing non-printable survives, printable text is left alone, and each
+    escape is the one repr writes (so it reads back as the original character)."""
+    shown = printable(text)
+    assert shown.isprintable()
+    if text.isprintable():
+        assert shown == text
+    if "\\" not in text:  # a backslash the user typed is shown as it is, so it would not read back
+        assert ast.literal_eval("'" + shown.replace("'", "\\'") + "'") == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
+def test_names_in_generated_code_never_change_the_code(group_name, label):
+    """The code `--code` writes for any param group name and label is the code it writes for plain
+    ones: user text reaches only comments, as literals, never a statement."""
+    from lrviz.code import pytorch_code
+    from lrviz.spec import spec_from_dict
+
+    def code_for(name: str, text: str) -> ast.Module:
+        curve = {"scheduler": {"type": "exp", "gamma": 0.5}, "steps": 3, "label": text}
+        spec = spec_from_dict({"curves": [{**curve, "param_groups": [{"name": name}, {"name": "b"}]}, curve]})
+        return ast.dump(ast.parse(pytorch_code(spec)))
+
+    assert code_for(group_name, label) == code_for("a", "plain")

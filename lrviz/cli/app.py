@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError
+from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError, printable
 
 try:  # Typer >= 0.26 vendors click; its usage errors derive from TyperException
     from typer import TyperException as UsageProblem
@@ -62,8 +62,8 @@ def _register_commands() -> None:
 
 
 def error_line(message: str) -> None:
-    """The one `Error:` line of DESIGN.md, on stderr, never rich markup."""
-    text = " ".join(str(message).split())
+    """The one `Error:` line of DESIGN.md, on stderr, never rich markup nor raw control characters."""
+    text = printable(" ".join(str(message).split()))
     sys.stderr.write(f"Error: {text}\n")
     sys.stderr.flush()
 
@@ -83,7 +83,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
+def stdout_encodes(text: str) -> bool:
+    """Whether stdout's encoding can write `text` (not with PYTHONIOENCODING=ascii or a C locale)."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _tolerate_narrow_stdout() -> None:
+    # A label like 'α → β' on an ASCII-only stdout: printed as '\u03b1 \u2192 \u03b2', not a crash.
+    if not stdout_encodes("\u03b1\u2192\u00d7") and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
 def _run_command(argv: Sequence[str] | None) -> int:
+    _tolerate_narrow_stdout()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"] or ["--help"]

@@ -24,7 +24,7 @@ from lrviz.cli.options import (
     _help_requested,
     _tokens,
 )
-from lrviz.errors import EXIT_FINDINGS, EXIT_OK
+from lrviz.errors import EXIT_FINDINGS, EXIT_OK, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,7 +36,10 @@ LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
 def print_findings(console: Console, findings: Sequence[Finding]) -> None:
     """The findings as a list: level, rule and where; then what happens and how to fix it."""
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
+
+    def escape(text: str) -> str:  # user text: neither rich markup nor control characters
+        return rich_escape(printable(text))
 
     for finding in findings:
         style = LEVEL_STYLES[finding.level]
@@ -52,7 +55,7 @@ def print_warnings(findings: Sequence[Finding]) -> None:
     """Warning-level findings as `Warning:` lines on stderr (what `plot` and `compare` show)."""
     for finding in findings:
         if finding.level == "warning":
-            typer.echo(f"Warning: {' '.join(finding.line().split())}", err=True)
+            typer.echo(f"Warning: {printable(' '.join(finding.line().split()))}", err=True)
 
 
 def _list_rules(console: Console) -> None:

@@ -26,7 +26,7 @@ from lrviz.cli.options import (
     _help_requested,
     _tokens,
 )
-from lrviz.errors import SpecError
+from lrviz.errors import SpecError, printable
 from lrviz.flags import spec_from_tokens
 
 
@@ -90,4 +90,4 @@ def export(
     else:
         path = write_atomic(output, lambda handle: handle.write(text.encode("utf-8")))
         if not quiet:
-            typer.echo(f"wrote {path}", err=True)
+            typer.echo(f"wrote {printable(path)}", err=True)

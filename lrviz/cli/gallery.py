@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lrviz.cli.app import app
-from lrviz.errors import SpecError
+from lrviz.errors import SpecError, printable
 
 
 @app.command()
@@ -29,4 +29,4 @@ def gallery(
     if output.exists() and not output.is_dir():
         raise SpecError("exists and is not a folder", "--output")
     for path in build_gallery(configs, output):
-        typer.echo(f"wrote {path}", err=True)
+        typer.echo(f"wrote {printable(path)}", err=True)

@@ -286,8 +286,10 @@ class PlotView:
         )
         flags = {"x_unit": "--x-unit", "momentum_layout": "--momentum", "steps_per_epoch": self.epoch_axis_flag}
         try:
-            check_render_options(options)
+            check_render_options(options, settings.style_where or "--style")
         except SpecError as exc:  # the library names its keys; the command line names its flags
+            if exc.where not in flags:
+                raise
             message = exc.message.replace("steps_per_epoch", flags["steps_per_epoch"])
             raise SpecError(message, flags[exc.where]) from None
         return options

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lrviz.cli.app import app
+from lrviz.cli.app import app, stdout_encodes
 from lrviz.cli.completion import complete_spec_file
 from lrviz.cli.options import (
     SPEC_COMMAND,
@@ -46,7 +46,7 @@ from lrviz.cli.options import (
     _tokens,
     split_epoch_axis,
 )
-from lrviz.errors import SpecError
+from lrviz.errors import SpecError, printable
 from lrviz.flags import spec_from_tokens
 from lrviz.spec import Spec
 
@@ -117,7 +117,7 @@ def plot(
         _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric, optimizer),
         allow_many=False,
     )
-    _draw(spec, output or _default_figure_name(tokens), log_y, view)
+    _draw(spec, _default_figure_name(tokens) if output is None else output, log_y, view)
 
 
 @app.command(**SPEC_COMMAND)
@@ -194,9 +194,9 @@ def compare(
     _check_no_save(no_save, output)
     specs = [load_spec_file(token) for token in tokens]
     merged = merge_specs(specs)
-    spec = replace(merged, title=title if title is not None else merged.title)
+    spec = merged if title is None else replace(merged, title=title, title_where="--title")
     panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
-    _draw(spec, output or "compare.png", log_y, view, panels)
+    _draw(spec, "compare.png" if output is None else output, log_y, view, panels)
 
 
 def _check_no_save(no_save: bool, output: str | None) -> None:
@@ -213,6 +213,7 @@ def _draw(
     from lrviz.check import check
     from lrviz.cli.check import print_warnings
     from lrviz.cli.progress import simulation_progress
+    from lrviz.figure import check_figure_texts
     from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
@@ -222,6 +223,7 @@ def _draw(
     options = view.render_options(spec, log_y)
     if view.save:
         check_output_path(output, FIGURE_SUFFIXES)
+        check_figure_texts(spec, options, [title for title, _ in panels or ()])
     # matplotlib is imported, and the figure drawn and saved, in a forked process meanwhile
     with FigureWorker(spec, output, options, panels, enabled=view.save) as figure:
         with simulation_progress(spec) as progress:
@@ -237,13 +239,20 @@ def _draw(
             sys.stdout.flush()
         elif not view.quiet:
             show_chart = console.is_terminal if view.term is None else view.term
+            if show_chart and not stdout_encodes(BRAILLE):
+                encoding = getattr(sys.stdout, "encoding", None) or "stdout's encoding"
+                typer.echo(f"note: no terminal chart: it is drawn in braille, which {encoding} cannot encode", err=True)
+                show_chart = False
             if show_chart:
                 _print_chart(console, curves, options)
             for table in curve_tables(curves, spec.title, console.width):
                 console.print(table)
         path = figure.result()
     if path is not None and not view.quiet:
-        typer.echo(f"wrote {path}", err=True)
+        typer.echo(f"wrote {printable(path)}", err=True)
+
+
+BRAILLE = "\u2800\u28ff\u2502"  # the chart's dots and frame
 
 
 def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Console, Curves, RenderOptions
