@@ -8,8 +8,9 @@ bit-identical; ``--code torch`` prints their source.
 ``warmup_ratio`` is the Trainer's: ``TrainingArguments.get_warmup_steps`` turns a ratio into
 ``math.ceil(num_training_steps * warmup_ratio)`` warmup steps (transformers 4 spells it
 ``warmup_ratio=``, transformers 5 ``warmup_steps=`` with a value below 1), so ``warmup_ratio=0.07``
-over 1000 steps warms up for 71 steps, not 70. It is offered, instead of ``num_warmup_steps``, on
-the members that also take ``num_training_steps``.
+over 100 steps warms up for 8 steps, not 7 (100 * 0.07 is 7.000000000000001). Every member with a
+warmup takes it instead of ``num_warmup_steps``; ``constant_with_warmup`` and ``inverse_sqrt``,
+whose functions have no length, then take the Trainer's ``num_training_steps`` for it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ TITLE = "Hugging Face transformers"
 PACKAGE = "transformers"
 
 _WARMUP = param("num_warmup_steps", "int", None, "The number of steps for the warmup phase", optional=True)
-_WARMUP_REQUIRED = param("num_warmup_steps", "int", help="The number of steps for the warmup phase")
+# get_scheduler drops num_training_steps for these members; the Trainer still has it, for warmup_ratio
+_TRAINER_TOTAL = param(
+    "num_training_steps",
+    "int",
+    None,
+    "The total number of training steps (the Trainer's; only turns warmup_ratio into steps here)",
+    optional=True,
+)
 _RATIO = param(
     "warmup_ratio",
     "float",
@@ -227,8 +235,6 @@ def _warmup_problems(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     given_steps, ratio = params.get("num_warmup_steps"), params.get("warmup_ratio")
     if "num_warmup_steps" not in params:  # constant, reduce_lr_on_plateau
         return []
-    if "warmup_ratio" not in params:  # members without num_training_steps take steps only
-        return [] if given_steps is not None else [("num_warmup_steps", "required: the number of warmup steps")]
     if given_steps is not None and ratio is not None:
         return [("warmup_ratio", "give either num_warmup_steps or warmup_ratio, not both")]
     if given_steps is None and ratio is None:
@@ -280,7 +286,7 @@ def _polynomial_problems(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _inverse_sqrt_timescale(params: Mapping[str, Any]) -> int:
-    return params["timescale"] if params["timescale"] is not None else (params["num_warmup_steps"] or 10_000)
+    return params["timescale"] if params["timescale"] is not None else (warmup_steps(params) or 10_000)
 
 
 # ---------------------------------------------------------------------------------- the members
@@ -525,26 +531,26 @@ _MEMBERS = (
         function="get_constant_schedule_with_warmup",
         summary="Create a schedule with a constant learning rate preceded by a warmup period during which the learning "
         "rate increases linearly between 0 and the initial lr set in the optimizer",
-        params=(_WARMUP_REQUIRED,),
+        params=(_WARMUP, _RATIO, _TRAINER_TOTAL),
         lr_lambda=_get_constant_schedule_with_warmup_lr_lambda,
-        lambda_kwargs=lambda p, lr: {"num_warmup_steps": p["num_warmup_steps"]},
+        lambda_kwargs=lambda p, lr: {"num_warmup_steps": warmup_steps(p)},
         example="lrviz plot hf:constant_with_warmup --num-warmup-steps 100 --steps 500",
-        steps=lambda p: max(5 * p["num_warmup_steps"], 100),
+        steps=lambda p: p["num_training_steps"] or max(5 * warmup_steps(p), 100),
     ),
     _Member(
         name="inverse_sqrt",
         function="get_inverse_sqrt_schedule",
         summary="Create a schedule with an inverse square-root learning rate, from the initial lr set in the "
         "optimizer, after a warmup period which increases lr linearly from 0 to the initial lr set in the optimizer",
-        params=(_WARMUP_REQUIRED, param("timescale", "int", None, "Time scale", optional=True)),
+        params=(_WARMUP, param("timescale", "int", None, "Time scale", optional=True), _RATIO, _TRAINER_TOTAL),
         lr_lambda=_get_inverse_sqrt_schedule_lr_lambda,
         lambda_kwargs=lambda p, lr: {
-            "num_warmup_steps": p["num_warmup_steps"],
+            "num_warmup_steps": warmup_steps(p),
             "timescale": _inverse_sqrt_timescale(p),
         },
         example="lrviz plot hf:inverse_sqrt --num-warmup-steps 100 --steps 2000",
         problems=at_least(1, "timescale"),
-        steps=lambda p: max(10 * _inverse_sqrt_timescale(p), 100),
+        steps=lambda p: p["num_training_steps"] or max(10 * _inverse_sqrt_timescale(p), 100),
     ),
     _Member(
         name="reduce_lr_on_plateau",
