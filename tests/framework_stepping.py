@@ -10,17 +10,25 @@ from typing import Any
 
 
 def lrviz_group_lrs(
-    name: str, steps: int, lr: float | None = 0.1, group_lrs: list[float] | None = None, **params: Any
+    name: str,
+    steps: int,
+    lr: float | None = 0.1,
+    group_lrs: list[float] | None = None,
+    metric: list[float] | None = None,
+    **params: Any,
 ) -> list[list[float]]:
-    """lrviz's LR per param group for `steps` updates of schedule `name` (through spec_for + simulate)."""
+    """lrviz's LR per param group for `steps` updates of schedule `name`, from a YAML-shaped spec
+    (not spec_for, whose keywords `warmup`, `lr`... are the curve's, where a framework has its own)."""
     import lrviz
 
-    extra: dict[str, Any] = {"steps": steps}
+    raw: dict[str, Any] = {"scheduler": {"type": name, **params}, "steps": steps}
     if lr is not None:
-        extra["lr"] = lr
+        raw["lr"] = lr
     if group_lrs is not None:
-        extra["param_groups"] = [{"name": f"g{i}", "lr": value} for i, value in enumerate(group_lrs)]
-    (curve,) = lrviz.simulate(lrviz.spec_for(name, **extra, **params))
+        raw["param_groups"] = [{"name": f"g{i}", "lr": value} for i, value in enumerate(group_lrs)]
+    if metric is not None:
+        raw["metric"] = metric
+    (curve,) = lrviz.simulate(lrviz.spec_from_dict(raw))
     return [row.tolist() for row in curve.group_lr]
 
 

@@ -92,9 +92,8 @@ NON_DEFAULTS = [
 ]
 
 
-def test_every_scheduler_type_but_greedy_is_a_member():
-    offered = {s.name for s in HF.schedules}
-    assert offered == {t.value for t in optimization.SchedulerType} - {"greedy"}
+def test_every_scheduler_type_is_a_member():
+    assert {s.name for s in HF.schedules} == {t.value for t in optimization.SchedulerType}
 
 
 @pytest.mark.parametrize("name", sorted(DEFAULTS))
@@ -175,6 +174,29 @@ def test_reduce_lr_on_plateau_follows_the_metric_like_transformers():
     assert min(expected[0]) == 0.004  # the metric really drove it
 
 
+@SETTINGS
+@given(
+    metrics=st.lists(st.floats(0, 2), min_size=80, max_size=80),
+    mode=st.sampled_from(["min", "max"]),
+    factor=st.floats(0.3, 0.99),
+    patience=st.integers(0, 6),
+    threshold_mode=st.sampled_from(["rel", "abs"]),
+    cooldown=st.integers(0, 3),
+    warmup=st.integers(0, 3),
+    smooth=st.booleans(),
+    window_size=st.integers(1, 10),
+    reset_start=st.integers(1, 20),
+)
+def test_greedy_follows_the_metric_like_transformers(
+    metrics, mode, factor, patience, threshold_mode, cooldown, warmup, smooth, window_size, reset_start
+):
+    params = dict(mode=mode, factor=factor, patience=patience, threshold_mode=threshold_mode, cooldown=cooldown)
+    params.update(warmup=warmup, smooth=smooth, window_size=window_size, reset_start=reset_start, min_lr=0.05)
+    params.update(max_lr=0.2, threshold=0.01)
+    expected = transformers_lrs("greedy", 80, [0.1], metrics=metrics, **dict(params))
+    assert lrviz_group_lrs("hf:greedy", 80, metric=metrics, **params) == expected
+
+
 @pytest.mark.parametrize(("ratio", "total", "steps"), [(0.07, 100, 8), (0.07, 10000, 701), (0.1, 1000, 100), (0.0, 50, 0)])
 def test_warmup_ratio_rounds_up_as_the_trainer_does(ratio, total, steps):
     from lrviz.schedules.hf import warmup_steps
@@ -220,6 +242,7 @@ def test_yaml_form_equals_transformers(cli, tmp_path):
         (["hf:warmup_stable_decay", "--num-warmup-steps", "10", "--num-decay-steps", "20", "--num-training-steps", "25"],
          "Error: --num-training-steps: is shorter than num_warmup_steps + num_decay_steps: no stable phase is left"),
         (["hf:reduce_lr_on_plateau", "--factor", "1.5"], "Error: --factor: Factor should be < 1.0"),
+        (["hf:greedy", "--factor", "0"], "Error: --factor: must be greater than 0 (GreedyLR divides by it), got 0"),
         (["hf:constant_with_warmup", "--warmup-ratio", "0.1"],
          "Error: --warmup-ratio: needs num_training_steps: the ratio is a fraction of it"),
     ],
@@ -258,13 +281,15 @@ def test_framework_code_and_torch_code_run_and_match(name, params):
     assert snippet_group_lrs(torch_source, group_lrs, steps) == expected
 
 
-def test_plateau_code_snippets_follow_the_metric():
-    schedule = schedules.lookup("hf:reduce_lr_on_plateau")
+@pytest.mark.parametrize("name", ["reduce_lr_on_plateau", "greedy"])
+def test_metric_driven_code_snippets_follow_the_metric(name):
+    schedule = schedules.lookup(f"hf:{name}")
     params = schedule.with_defaults({"patience": 2, "factor": 0.5})
-    metrics = [1.0] * 30
-    expected = lrviz_group_lrs("hf:reduce_lr_on_plateau", 30, metric=metrics, patience=2, factor=0.5)
+    metrics = [1.0] * 30 + [1.0 / k for k in range(1, 31)]
+    expected = lrviz_group_lrs(f"hf:{name}", 60, metric=metrics, patience=2, factor=0.5)
+    assert len(set(expected[0])) > 2  # it moved, both ways for greedy
     for source in (schedule.framework_code(params), schedule.torch_code(params)):
-        assert snippet_group_lrs(source, [0.1], 30, metrics) == expected
+        assert snippet_group_lrs(source, [0.1], 60, metrics) == expected
 
 
 def test_user_values_are_emitted_as_literals():

@@ -67,6 +67,31 @@ _PLATEAU_PARAMS = (
     param("eps", "float", 1e-8, "Minimal decay applied to lr"),
 )
 
+# GreedyLR's, but verbose (it prints to stdout, which is lrviz's output)
+_GREEDY_PARAMS = (
+    param("mode", "choice", "min", "One of 'min' or 'max'", choices=("min", "max")),
+    param("factor", "float", 0.95, "Factor by which the learning rate will be adjusted"),
+    param("patience", "int", 10, "Number of epochs with no improvement after which learning rate will be adjusted"),
+    param("threshold", "float", 1e-6, "Threshold for measuring the new optimum"),
+    param("threshold_mode", "choice", "abs", "One of 'rel' or 'abs'", choices=("rel", "abs")),
+    param("cooldown", "int", 0, "Number of epochs to wait before resuming normal operation after LR has been reduced"),
+    param("warmup", "int", 0, "Number of epochs to wait before resuming normal operation after LR has been increased"),
+    param("min_lr", "float", 1e-3, "A lower bound on the learning rate"),
+    param("max_lr", "float", 1.0, "An upper bound on the learning rate"),
+    param("eps", "float", 1e-8, "Minimal decay applied to lr"),
+    param("smooth", "bool", False, "If True, applies streaming average smoothing to metrics"),
+    param("window_size", "int", 50, "The window size for the streaming average when smooth=True"),
+    param("reset_start", "int", 500, "Number of steps to wait at min_lr before resetting to initial state"),
+)
+
+
+def _greedy_problems(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if params["factor"] >= 1.0:
+        return [("factor", "Factor should be < 1.0.")]
+    if params["factor"] <= 0:
+        return [("factor", f"must be greater than 0 (GreedyLR divides by it), got {params['factor']:g}")]
+    return at_least(1, "window_size")(params)
+
 
 # ----------------------------------------------------------------- transformers' lr_lambda functions
 # Copied from transformers/optimization.py (5.23.0); keep them verbatim: --code torch prints them.
@@ -319,6 +344,10 @@ def _lambda_lr(member: _Member) -> Callable[[torch.optim.Optimizer, Mapping[str,
     def build(optimizer: torch.optim.Optimizer, params: Mapping[str, Any]) -> Any:
         from torch.optim.lr_scheduler import LambdaLR, ReduceLROnPlateau
 
+        if member.name == "greedy":
+            from lrviz.schedules._hf_greedy import GreedyLR
+
+            return GreedyLR(optimizer, **params)
         if member.lr_lambda is None:
             return ReduceLROnPlateau(optimizer, **params)
         if member.name == "polynomial" and not optimizer.defaults["lr"] > params["lr_end"]:
@@ -381,6 +410,11 @@ def _torch_code(member: _Member) -> Callable[[Mapping[str, Any]], str]:
     def code(params: Mapping[str, Any]) -> str:
         if member.lr_lambda is None:
             arguments = ", ".join(f"{name}={value!r}" for name, value in params.items())
+            if member.name == "greedy":  # transformers' own class, copied: it is not in torch
+                from lrviz.schedules import _hf_greedy
+
+                source = inspect.getsource(_hf_greedy).split('"""', 2)[2].lstrip()
+                return f"{source}\n\ndef make_scheduler(optimizer):\n    return GreedyLR(optimizer, {arguments})\n"
             return (
                 "import torch\n\n\ndef make_scheduler(optimizer):\n"
                 f"    return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, {arguments})\n"
@@ -561,6 +595,17 @@ _MEMBERS = (
         lambda_kwargs=lambda p, lr: {},
         example="lrviz plot hf:reduce_lr_on_plateau --patience 5 --factor 0.5 --steps 300",
         problems=lambda p: [("factor", "Factor should be < 1.0")] if p["factor"] >= 1.0 else [],
+        steps=lambda p: None,
+    ),
+    _Member(
+        name="greedy",
+        function="get_greedy_schedule",
+        summary="Create an adaptive learning rate scheduler that adjusts LR based on training metrics",
+        params=_GREEDY_PARAMS,
+        lr_lambda=None,
+        lambda_kwargs=lambda p, lr: {},
+        example="lrviz plot hf:greedy --patience 5 --min-lr 1e-4 --max-lr 0.5 --steps 300",
+        problems=_greedy_problems,
         steps=lambda p: None,
     ),
     _Member(
