@@ -54,3 +54,34 @@ def snippet_group_lrs(
         else:
             scheduler.step(metrics[k])
     return seen
+
+
+def assert_example_runs(cli: Any, schedule: Any) -> None:
+    """The schedule's `example` (shown by `lrviz show`) is a `lrviz plot` of it that succeeds."""
+    import shlex
+
+    command = shlex.split(schedule.example)
+    assert command[:3] == ["lrviz", "plot", schedule.full_name]
+    result = cli(*command[1:], "-o", "example.png")
+    assert result.code == 0, result.err
+
+
+def assert_snippets_match(
+    schedule: Any, params: dict[str, Any], steps: int, group_lrs: list[float], metrics: list[float] | None = None
+) -> None:
+    """framework_code and torch_code both run and give lrviz's values; torch_code imports no framework."""
+    import re
+    import warnings
+
+    from lrviz import schedules
+
+    full = schedule.with_defaults(params)
+    metric = metrics[:steps] if metrics is not None else None
+    expected = lrviz_group_lrs(schedule.full_name, steps, group_lrs=group_lrs, metric=metric, **params)
+    framework_source, torch_source = schedule.framework_code(full), schedule.torch_code(full)
+    imports_framework = re.compile(rf"^\s*(import|from) {schedules.family(schedule.framework).package}\b", re.M)
+    assert imports_framework.search(framework_source) and not imports_framework.search(torch_source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # timm's plateau says it is deprecated
+        assert snippet_group_lrs(framework_source, group_lrs, steps, metrics) == expected
+    assert snippet_group_lrs(torch_source, group_lrs, steps, metrics) == expected

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 from types import SimpleNamespace
 
 import pytest
-from framework_stepping import lrviz_group_lrs, snippet_group_lrs
+from framework_stepping import assert_example_runs, assert_snippets_match, lrviz_group_lrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -259,10 +258,7 @@ def test_unknown_member_suggests_the_name(cli):
 
 @pytest.mark.parametrize("schedule", HF.schedules, ids=lambda s: s.name)
 def test_example_runs(cli, schedule):
-    command = shlex.split(schedule.example)
-    assert command[:3] == ["lrviz", "plot", schedule.full_name]
-    result = cli(*command[1:], "-o", "example.png")
-    assert result.code == 0, result.err
+    assert_example_runs(cli, schedule)
 
 
 CODE_CASES = [(name, DEFAULTS[name]) for name in sorted(DEFAULTS)] + NON_DEFAULTS
@@ -270,26 +266,16 @@ CODE_CASES = [(name, DEFAULTS[name]) for name in sorted(DEFAULTS)] + NON_DEFAULT
 
 @pytest.mark.parametrize(("name", "params"), CODE_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CODE_CASES)])
 def test_framework_code_and_torch_code_run_and_match(name, params):
-    schedule = schedules.lookup(f"hf:{name}")
-    full = schedule.with_defaults(params)
-    steps, group_lrs = params.get("num_training_steps", 60) + 10, [0.05, 0.2]
-    expected = lrviz_group_lrs(f"hf:{name}", steps, group_lrs=group_lrs, **params)
-    assert "def make_scheduler(optimizer):" in schedule.framework_code(full)
-    assert snippet_group_lrs(schedule.framework_code(full), group_lrs, steps) == expected
-    torch_source = schedule.torch_code(full)
-    assert "transformers" not in torch_source.replace("# transformers", "")
-    assert snippet_group_lrs(torch_source, group_lrs, steps) == expected
+    steps = params.get("num_training_steps", 60) + 10
+    assert_snippets_match(schedules.lookup(f"hf:{name}"), params, steps, [0.05, 0.2])
 
 
 @pytest.mark.parametrize("name", ["reduce_lr_on_plateau", "greedy"])
 def test_metric_driven_code_snippets_follow_the_metric(name):
-    schedule = schedules.lookup(f"hf:{name}")
-    params = schedule.with_defaults({"patience": 2, "factor": 0.5})
     metrics = [1.0] * 30 + [1.0 / k for k in range(1, 31)]
-    expected = lrviz_group_lrs(f"hf:{name}", 60, metric=metrics, patience=2, factor=0.5)
-    assert len(set(expected[0])) > 2  # it moved, both ways for greedy
-    for source in (schedule.framework_code(params), schedule.torch_code(params)):
-        assert snippet_group_lrs(source, [0.1], 60, metrics) == expected
+    moved = lrviz_group_lrs(f"hf:{name}", 60, metric=metrics, patience=2, factor=0.5)[0]
+    assert len(set(moved)) > 2  # it moved, both ways for greedy
+    assert_snippets_match(schedules.lookup(f"hf:{name}"), {"patience": 2, "factor": 0.5}, 60, [0.1], metrics)
 
 
 def test_user_values_are_emitted_as_literals():

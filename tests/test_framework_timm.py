@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shlex
 import sys
 import types
 
 import pytest
-from framework_stepping import lrviz_group_lrs, snippet_group_lrs
+from framework_stepping import assert_example_runs, assert_snippets_match, lrviz_group_lrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -275,10 +274,7 @@ def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error):
 
 @pytest.mark.parametrize("schedule", TIMM.schedules, ids=lambda s: s.name)
 def test_example_runs(cli, schedule):
-    command = shlex.split(schedule.example)
-    assert command[:3] == ["lrviz", "plot", schedule.full_name]
-    result = cli(*command[1:], "-o", "example.png")
-    assert result.code == 0, result.err
+    assert_example_runs(cli, schedule)
 
 
 CODE_CASES = [(name, DEFAULTS[name]) for name in sorted(DEFAULTS)] + NON_DEFAULTS
@@ -286,21 +282,9 @@ CODE_CASES = [(name, DEFAULTS[name]) for name in sorted(DEFAULTS)] + NON_DEFAULT
 
 @pytest.mark.parametrize(("name", "params"), CODE_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CODE_CASES)])
 def test_framework_code_and_torch_code_run_and_match(name, params):
-    schedule = schedules.lookup(f"timm:{name}")
-    full = schedule.with_defaults(params)
-    group_lrs = [0.05, 0.2]
-    expected = lrviz_group_lrs(f"timm:{name}", 70, group_lrs=group_lrs, **params)
-    assert snippet_group_lrs(schedule.framework_code(full), group_lrs, 70) == expected
-    torch_source = schedule.torch_code(full)
-    assert "timm" not in torch_source.replace("timm_", "").replace("# timm", "").replace("timm's", "")
-    assert snippet_group_lrs(torch_source, group_lrs, 70) == expected
+    assert_snippets_match(schedules.lookup(f"timm:{name}"), params, 70, [0.05, 0.2])
 
 
 def test_plateau_code_snippets_follow_the_metric():
-    schedule = schedules.lookup("timm:plateau")
-    given_params = {"mode": "min", "patience_t": 2, "warmup_t": 3, "noise_range_t": [8], "steps_per_epoch": 2}
-    full = schedule.with_defaults(given_params)
-    expected = lrviz_group_lrs("timm:plateau", 60, metric=PLATEAU_METRIC[:60], **given_params)
-    with pytest.warns(FutureWarning, match="deprecated"):
-        assert snippet_group_lrs(schedule.framework_code(full), [0.1], 60, PLATEAU_METRIC) == expected
-    assert snippet_group_lrs(schedule.torch_code(full), [0.1], 60, PLATEAU_METRIC) == expected
+    params = {"mode": "min", "patience_t": 2, "warmup_t": 3, "noise_range_t": [8], "steps_per_epoch": 2}
+    assert_snippets_match(schedules.lookup("timm:plateau"), params, 60, [0.1], PLATEAU_METRIC)
