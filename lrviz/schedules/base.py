@@ -65,6 +65,7 @@ class FrameworkSchedule:
     float32: bool = False  # the framework computes in float32: values agree to float32 precision
     metric_driven: bool = False  # stepped with a validation metric, like ReduceLROnPlateau
     aliases: tuple[str, ...] = ()
+    zero_start: str = ""  # where the framework documents a warmup from exactly 0: says so, for `check`
     example: str = ""  # a runnable `lrviz plot FRAMEWORK:NAME ...` line, shown by `lrviz show` and run by tests
     steps_of: Callable[[Mapping[str, Any]], int | None] | None = None  # a sensible run length
     length_of: Callable[[Mapping[str, Any]], tuple[str, int] | None] | None = None  # (param, steps) it lasts

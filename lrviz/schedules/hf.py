@@ -31,6 +31,9 @@ FRAMEWORK = "hf"
 TITLE = "Hugging Face transformers"
 PACKAGE = "transformers"
 
+# transformers' warmups are documented to rise "linearly from 0": step 0 trains with LR 0.
+_ZERO_START = "transformers documents its warmup as rising from 0, so this is its intended behaviour"
+
 _WARMUP = param("num_warmup_steps", "int", None, "The number of steps for the warmup phase", optional=True)
 # get_scheduler drops num_training_steps for these members; the Trainer still has it, for warmup_ratio
 _TRAINER_TOTAL = param(
@@ -328,6 +331,7 @@ class _Member:
     lr_lambda: Callable[..., float] | None  # None: not a LambdaLR (reduce_lr_on_plateau)
     lambda_kwargs: Callable[[Mapping[str, Any], Any], dict[str, Any]]  # (params, optimizer lr) -> kwargs
     example: str
+    warmup_from_zero: bool = True  # its warmup is documented to start at 0 (or it has none)
     problems: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda p: []
     steps: Callable[[Mapping[str, Any]], int | None] = lambda p: p.get("num_training_steps")
     length: Callable[[Mapping[str, Any]], tuple[str, int] | None] = lambda p: (
@@ -442,6 +446,7 @@ def _schedule(member: _Member) -> FrameworkSchedule:
         source=f"transformers.{member.function}",
         formula=_formula(member),
         metric_driven=member.lr_lambda is None,
+        zero_start=_ZERO_START if member.warmup_from_zero else "",
         example=member.example,
         steps_of=member.steps,
         length_of=member.length,
@@ -645,6 +650,7 @@ _MEMBERS = (
             _RATIO,
         ),
         lr_lambda=_get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda,
+        warmup_from_zero=False,  # its warmup starts at 1 / num_warmup_steps, or at warmup_lr_rate
         lambda_kwargs=lambda p, lr: {
             **_warmup_and_length(p, lr),
             "num_cycles": p["num_cycles"],

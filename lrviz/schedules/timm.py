@@ -455,8 +455,8 @@ SCHEDULES = (
         (_K_DECAY,),
         cosine_value,
         "Cosine decay with restarts",
-        "lrviz plot timm:cosine --t-initial 300 --warmup-t 5 --warmup-lr-init 1e-6 --lr-min 1e-5 "
-        "--steps-per-epoch 1251 --lr 1e-3",
+        "lrviz plot timm:cosine --t-initial 100 --warmup-t 5 --warmup-lr-init 1e-6 --lr-min 1e-5 "
+        "--steps-per-epoch 50 --lr 1e-3",
     ),
     _cycle_member(
         "tanh",
@@ -487,7 +487,7 @@ SCHEDULES = (
         step_value,
         "Step LR schedule with warmup, noise",
         "lrviz plot timm:step --decay-t 2.4 --decay-rate 0.97 --warmup-t 3 --warmup-lr-init 1e-6 "
-        "--steps-per-epoch 100 --steps 36000 --lr 0.016",
+        "--steps-per-epoch 20 --steps 600 --lr 0.016",
         problems=_step_problems,
         steps=_step_length,
         length=lambda p: None,
