@@ -6,7 +6,28 @@ written out in each test file; these only read lrviz and run the snippets lrviz 
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from typing import Any
+
+
+def register_timm_without_models() -> bool:
+    """Make ``import timm.scheduler`` load the installed timm's scheduler files without running
+    ``timm/__init__.py``; False when timm is not installed.
+
+    timm's package __init__ imports timm.models, hence torchvision, and the PyPI torchvision wheel
+    does not load beside the CPU build of torch ("operator torchvision::nms does not exist").
+    ``timm.scheduler`` itself imports only torch and numpy, so ``timm`` is registered as the
+    installed package's module with its __init__ left unexecuted: the scheduler code is timm's own
+    files, unchanged, and ``from timm.scheduler import ...`` in `--code` snippets works too.
+    """
+    if "timm" in sys.modules:
+        return True
+    spec = importlib.util.find_spec("timm")  # finds the package without importing it
+    if spec is None:
+        return False
+    sys.modules["timm"] = importlib.util.module_from_spec(spec)  # __path__ and __spec__, not executed
+    return True
 
 
 def lrviz_group_lrs(

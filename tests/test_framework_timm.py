@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
-import sys
 import types
 
 import pytest
-from framework_stepping import assert_example_runs, assert_snippets_match, lrviz_group_lrs
+from framework_stepping import (
+    assert_example_runs,
+    assert_snippets_match,
+    lrviz_group_lrs,
+    register_timm_without_models,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,21 +23,9 @@ torch = pytest.importorskip("torch")
 
 
 def load_timm_scheduler() -> types.ModuleType:
-    """The installed timm's ``timm.scheduler`` package, imported without running ``timm/__init__.py``.
-
-    timm's package __init__ imports timm.models, hence torchvision, and the PyPI torchvision wheel
-    does not load beside the CPU build of torch ("operator torchvision::nms does not exist").
-    ``timm.scheduler`` itself imports only torch and numpy, so the installed timm directory is
-    registered as a bare package and ``timm.scheduler`` is imported from it: timm's own files, unchanged.
-    """
-    if "timm.scheduler" in sys.modules:
-        return sys.modules["timm.scheduler"]
-    spec = importlib.util.find_spec("timm")  # finds the package without importing it
-    if spec is None:
+    """timm's own ``timm.scheduler`` (see ``framework_stepping.register_timm_without_models``)."""
+    if not register_timm_without_models():
         pytest.skip("timm is not installed (it is in the `frameworks` extra: CI installs it)")
-    package = types.ModuleType("timm")
-    package.__path__ = list(spec.submodule_search_locations)
-    sys.modules.setdefault("timm", package)
     return importlib.import_module("timm.scheduler")
 
 
