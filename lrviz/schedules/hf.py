@@ -15,7 +15,6 @@ whose functions have no length, then take the Trainer's ``num_training_steps`` f
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -412,6 +411,8 @@ def _framework_code(member: _Member) -> Callable[[Mapping[str, Any]], str]:
 
 def _torch_code(member: _Member) -> Callable[[Mapping[str, Any]], str]:
     def code(params: Mapping[str, Any]) -> str:
+        import inspect  # only to print transformers' functions: not on `lrviz list`'s path
+
         if member.lr_lambda is None:
             arguments = ", ".join(f"{name}={value!r}" for name, value in params.items())
             if member.name == "greedy":  # transformers' own class, copied: it is not in torch

@@ -17,7 +17,6 @@ The functions below follow timm 1.0.31's ``_get_lr`` methods line for line.
 from __future__ import annotations
 
 import bisect
-import inspect
 import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -337,6 +336,8 @@ def _timm_formula(value: Value) -> Callable[[Mapping[str, Any], float], LrFuncti
 
 
 def _sources(*objects: Any) -> str:
+    import inspect  # only to print the functions: not on `lrviz list`'s path
+
     return "\n\n".join(inspect.getsource(o) for o in objects)
 
 
