@@ -135,14 +135,17 @@ def test_param_groups_each_warm_up_to_their_own_lr():
     steps_per_epoch=st.integers(1, 4),
     noise=st.one_of(st.none(), st.lists(st.integers(0, 60), min_size=1, max_size=2)),
     noise_seed=st.integers(0, 1000),
+    noise_pct=st.floats(0.05, 1.0),
+    noise_std=st.floats(0.0, 2.0),
 )
 def test_cycle_schedulers_match_timm(
     name, t_initial, warmup_t, warmup_prefix, cycle_mul, cycle_decay, cycle_limit, k_decay, lr_min, t_in_epochs,
-    steps_per_epoch, noise, noise_seed,
+    steps_per_epoch, noise, noise_seed, noise_pct, noise_std,
 ):  # fmt: skip
     params = dict(t_initial=t_initial, warmup_t=warmup_t, warmup_prefix=warmup_prefix, cycle_mul=cycle_mul)
     params.update(cycle_decay=cycle_decay, cycle_limit=cycle_limit, lr_min=lr_min, t_in_epochs=t_in_epochs)
     params.update(steps_per_epoch=steps_per_epoch, noise_seed=noise_seed, warmup_lr_init=lr_min / 2)
+    params.update(noise_pct=noise_pct, noise_std=noise_std)
     if noise is not None:
         params["noise_range_t"] = sorted(noise)
     if name != "tanh":
@@ -280,3 +283,11 @@ def test_framework_code_and_torch_code_run_and_match(name, params):
 def test_plateau_code_snippets_follow_the_metric():
     params = {"mode": "min", "patience_t": 2, "warmup_t": 3, "noise_range_t": [8], "steps_per_epoch": 2}
     assert_snippets_match(schedules.lookup("timm:plateau"), params, 60, [0.1], PLATEAU_METRIC)
+
+
+def test_endless_cycles_ask_for_steps_instead_of_overflowing(cli):
+    result = cli("plot", "timm:cosine", "--t-initial", "10", "--cycle-limit", "2000", "--cycle-mul", "2", "-o", "x.png")
+    assert result.code == 2 and len(result.err.splitlines()) == 1
+    assert result.err.startswith("Error: --steps: ") and "give steps explicitly" in result.err
+    events = schedules.lookup("timm:cosine").events({"t_initial": 10, "cycle_limit": 2000, "cycle_mul": 2.0})
+    assert 0 < len(events) <= 100 and all(isinstance(step, int) for step, _ in events)

@@ -486,9 +486,9 @@ def _wsd_length(params: Mapping[str, Any]) -> tuple[str, int]:
 def _restart_events(params: Mapping[str, Any]) -> list[tuple[int, str]]:
     warmup, total, cycles = warmup_steps(params), params["num_training_steps"], params["num_cycles"]
     marks = [(warmup, "warmup end")] if warmup else []
-    if cycles and cycles > 1 and total:
+    if cycles and cycles > 1 and total:  # a figure marks the first 100 restarts at most
         span = max(1, total - warmup)
-        marks += [(warmup + math.ceil(span * i / cycles), "restart") for i in range(1, cycles)]
+        marks += [(warmup + math.ceil(span * i / cycles), "restart") for i in range(1, min(cycles, 101))]
     return marks
 
 

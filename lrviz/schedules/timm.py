@@ -253,6 +253,10 @@ class TimmPlateau:
 # ------------------------------------------------------------------------------------ the members
 
 
+_ENDLESS = 10**15  # a cycle length no run reaches (lrviz runs at most 10 million steps)
+_MOST_RESTART_MARKS = 100  # a figure shows no more restarts than this
+
+
 def _t_units(p: Mapping[str, Any]) -> int:
     """Updates per unit of t: steps_per_epoch when timm steps per epoch, else 1."""
     return p["steps_per_epoch"] if p["t_in_epochs"] else 1
@@ -264,7 +268,10 @@ def _cycle_length(p: Mapping[str, Any]) -> int:
     if p["cycle_mul"] == 1.0:
         t = p["t_initial"] * cycles
     else:
-        t = int(math.floor(-p["t_initial"] * (p["cycle_mul"] ** cycles - 1) / (1 - p["cycle_mul"])))
+        try:
+            t = int(math.floor(-p["t_initial"] * (p["cycle_mul"] ** cycles - 1) / (1 - p["cycle_mul"])))
+        except OverflowError:  # cycles that grow past any float: longer than any run lrviz allows
+            return _ENDLESS
     return t + p["warmup_t"] if p["warmup_prefix"] else t
 
 
@@ -272,9 +279,11 @@ def _cycle_events(p: Mapping[str, Any]) -> list[tuple[int, str]]:
     marks = [(p["warmup_t"] * _t_units(p), "warmup end")] if p["warmup_t"] else []
     shift = p["warmup_t"] if p["warmup_prefix"] else 0
     start, length = 0.0, float(p["t_initial"])
-    for _ in range(max(1, p["cycle_limit"]) - 1):
+    for _ in range(min(max(1, p["cycle_limit"]) - 1, _MOST_RESTART_MARKS)):
         start += length
         length *= p["cycle_mul"]
+        if start + shift >= _ENDLESS:
+            break
         marks.append((math.ceil(start + shift) * _t_units(p), "restart"))
     return marks
 
