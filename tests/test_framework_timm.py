@@ -38,6 +38,7 @@ CLASSES = {
     "poly": "PolyLRScheduler",
     "step": "StepLRScheduler",
     "multistep": "MultiStepLRScheduler",
+    "wsd": "WSDLRScheduler",
     "plateau": "PlateauLRScheduler",
 }
 
@@ -88,6 +89,7 @@ DEFAULTS = {
     "poly": {"t_initial": 30},
     "step": {"decay_t": 10},
     "multistep": {"decay_t": [10, 20]},
+    "wsd": {"t_initial": 40, "decay_t": 8},
 }
 
 NON_DEFAULTS = [
@@ -102,6 +104,11 @@ NON_DEFAULTS = [
     ("step", {"decay_t": 3, "decay_rate": 0.5, "warmup_t": 2, "warmup_prefix": False, "t_in_epochs": False, "noise_range_t": [4, 12]}),
     ("multistep", {"decay_t": [3, 8, 9], "decay_rate": 0.3, "warmup_t": 2, "warmup_lr_init": 0.01, "steps_per_epoch": 2}),
     ("multistep", {"decay_t": [5, 15], "decay_rate": 0.1, "warmup_t": 3, "warmup_prefix": False, "noise_range_t": [0], "noise_pct": 0.1}),
+    ("wsd", {"t_initial": 30, "decay_t": 7.5, "warmup_t": 4, "warmup_lr_init": 1e-4, "lr_min": 1e-3, "steps_per_epoch": 3}),
+    ("wsd", {"t_initial": 100, "decay_t": 30, "warmup_t": 10, "stable_fn": "rsqrt", "decay_fn": "linear", "t_in_epochs": False}),
+    ("wsd", {"t_initial": 60, "decay_t": 20, "stable_fn": "power", "stable_power": 0.3, "stable_timescale": 5.0, "decay_fn": "exp", "decay_ratio": 0.05, "lr_min": 1e-3}),
+    ("wsd", {"t_initial": 50, "decay_t": 50, "decay_fn": "power", "decay_power": 2.0, "noise_range_t": [10, 30]}),
+    ("wsd", {"t_initial": 50, "decay_t": 10, "decay_fn": "cosine", "warmup_t": 5}),
 ]
 
 
@@ -181,6 +188,35 @@ def test_multistep_matches_timm(milestones, decay_rate, warmup_t, warmup_prefix,
     assert_same("multistep", 60, steps_per_epoch=steps_per_epoch, **params)
 
 
+@SETTINGS
+@given(
+    t_initial=st.integers(1, 60),
+    decay_share=st.floats(0.01, 1.0),
+    warmup_t=st.integers(0, 8),
+    stable_fn=st.sampled_from(["constant", "rsqrt", "power"]),
+    timescale=st.one_of(st.none(), st.floats(0.5, 20)),
+    stable_power=st.floats(0.1, 2),
+    decay_fn=st.sampled_from(["linear", "1-sqrt", "cosine", "power", "exp"]),
+    decay_power=st.floats(0.1, 3),
+    decay_ratio=st.floats(0.01, 0.99),
+    lr_min=st.floats(0, 1e-3),
+    t_in_epochs=st.booleans(),
+    steps_per_epoch=st.integers(1, 3),
+)
+def test_wsd_matches_timm(
+    t_initial, decay_share, warmup_t, stable_fn, timescale, stable_power, decay_fn, decay_power, decay_ratio, lr_min,
+    t_in_epochs, steps_per_epoch,
+):  # fmt: skip
+    if stable_fn != "constant" and timescale is None and warmup_t == 0:
+        timescale = 1.0  # timm refuses a zero timescale (tested as an error below)
+    params = dict(t_initial=t_initial, decay_t=round(t_initial * decay_share, 3) or 0.001, warmup_t=warmup_t)
+    params.update(stable_fn=stable_fn, stable_power=stable_power, decay_fn=decay_fn, decay_power=decay_power)
+    params.update(decay_ratio=decay_ratio, lr_min=lr_min, t_in_epochs=t_in_epochs, steps_per_epoch=steps_per_epoch)
+    if timescale is not None:
+        params["stable_timescale"] = timescale
+    assert_same("wsd", 100, lr=0.01, **params)
+
+
 PLATEAU_METRIC = [1.0 / (1 + k) if k < 40 else 0.02 + 0.001 * (k % 3) for k in range(120)]
 
 
@@ -256,6 +292,11 @@ def test_yaml_form_equals_timm(cli, tmp_path):
         (["timm:multistep", "--decay-t", "30,10"], "Error: --decay-t: milestones must be in increasing order (timm bisects them)"),
         (["timm:step", "--decay-t", "0"], "Error: --decay-t: must be greater than 0, got 0"),
         (["timm:cosine", "--t-initial", "10", "--steps-per-epoch", "0"], "Error: --steps-per-epoch: must be at least 1, got 0"),
+        (["timm:wsd", "--t-initial", "10", "--decay-t", "12"], "Error: --decay-t: must be in (0, t_initial] w/ t_initial=10, got 12"),
+        (["timm:wsd", "--t-initial", "10", "--decay-t", "2", "--stable-fn", "rsqrt"],
+         "Error: --stable-timescale: stable_fn=rsqrt requires a positive stable_timescale, it defaults to warmup_t (0), set it explicitly when there is no warmup"),
+        (["timm:wsd", "--t-initial", "10", "--decay-t", "2", "--decay-fn", "sqrt"],
+         "Error: --decay-fn: expected one of linear, 1-sqrt, cosine, power, exp, got 'sqrt'; did you mean '1-sqrt'?"),
     ],
 )
 def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error):

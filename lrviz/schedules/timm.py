@@ -1,5 +1,8 @@
 """timm (PyTorch Image Models): the schedulers of ``timm.scheduler``, stepped as timm's ``train.py`` steps them.
 
+cosine, tanh, poly, step, multistep, wsd and plateau, with every parameter of their classes but
+``initialize`` (and ``decay_fn`` as a callable: wsd's named functions only).
+
 ``--lr`` is the optimizer's LR, which timm takes as each group's peak (its ``base_values``);
 ``lr_min`` and ``warmup_lr_init`` are absolute LRs, not fractions of ``--lr`` (timm's formula is
 ``lr_min + 0.5 * (base - lr_min) * (1 + cos(...))``, neither a multiplier nor free of the base).
@@ -138,13 +141,41 @@ def multistep_value(t, v, p):
     return v * (p["decay_rate"] ** bisect.bisect_right(p["decay_t"], t + 1))
 
 
+def wsd_value(t_s, v, p):
+    """WSDLRScheduler._get_lr after the warmup (t_s: time since its end), for base value v."""
+    stable = 1.0
+    if p["stable_fn"] != "constant":
+        power = 0.5 if p["stable_fn"] == "rsqrt" else p["stable_power"]
+        timescale = p["stable_timescale"] if p["stable_timescale"] is not None else p["warmup_t"]
+        stable = (1.0 + t_s / timescale) ** -power
+    # a decaying stable fn is kept at or above lr_min, the decay then has nothing left to do
+    stable_lr = max(v * stable, p["lr_min"])
+    t_decay = t_s - (p["t_initial"] - p["decay_t"])
+    if t_decay <= 0:
+        return stable_lr
+    frac = min(t_decay / p["decay_t"], 1.0)
+    decay_fn = p["decay_fn"]
+    if decay_fn == "linear":
+        decay = 1.0 - frac
+    elif decay_fn == "1-sqrt":
+        decay = 1.0 - math.sqrt(frac)
+    elif decay_fn == "cosine":
+        decay = 0.5 * (1.0 + math.cos(math.pi * frac))
+    elif decay_fn == "power":
+        decay = 1.0 - frac ** p["decay_power"]
+    else:  # exp: r ** frac decays to r at frac == 1, normalized to reach 0
+        r = p["decay_ratio"]
+        decay = (r**frac - r) / (1.0 - r)
+    return p["lr_min"] + (stable_lr - p["lr_min"]) * decay
+
+
 def timm_get_lr(t, v, p, value):
     """timm's _get_lr(t) for base value v: the warmup, the warmup prefix, then the schedule's value."""
     if t < p["warmup_t"]:
         # tanh without a prefix warms up to its own value at warmup_t, the others to the base value
         target = value(p["warmup_t"], v, p) if p.get("lb") is not None and not p["warmup_prefix"] else v
         return p["warmup_lr_init"] + t * ((target - p["warmup_lr_init"]) / p["warmup_t"])
-    if p["warmup_prefix"]:
+    if p.get("warmup_prefix", True):  # wsd has no warmup_prefix: its warmup is always a prefix
         t = t - p["warmup_t"]
     return value(t, v, p)
 
@@ -458,6 +489,57 @@ def _step_length(p: Mapping[str, Any]) -> int:
 
 _DECAY_RATE = param("decay_rate", "float", 1.0, "lr decay rate")
 
+_WSD_PARAMS = (
+    param("t_initial", "int", help="length of the stable + decay phases (epochs or updates, see `t_in_epochs`)"),
+    param("decay_t", "float", help="length of the decay phase, the final `decay_t` steps of `t_initial`"),
+    param("lr_min", "float", 0.0, "lr at the end of the decay phase"),
+    param("stable_fn", "choice", "constant", "stable phase function", choices=("constant", "rsqrt", "power")),
+    param(
+        "stable_timescale",
+        "float",
+        None,
+        "timescale of the 'rsqrt' / 'power' stable functions, defaults to `warmup_t`",
+        optional=True,
+    ),
+    param("stable_power", "float", 0.5, "exponent of the 'power' stable function"),
+    param(
+        "decay_fn",
+        "choice",
+        "1-sqrt",
+        "decay phase function",
+        choices=("linear", "1-sqrt", "cosine", "power", "exp"),
+    ),
+    param("decay_power", "float", 0.5, "exponent of the 'power' decay function"),
+    param("decay_ratio", "float", 0.1, "final fraction (before normalization) of the 'exp' decay function"),
+    *_warmup_params(True)[:2],
+    *_STEPPING,
+    *_NOISE,
+)
+
+
+def _wsd_problems(p: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """WSDLRScheduler's own ValueErrors, as parameter problems."""
+    if not 0 < p["decay_t"] <= p["t_initial"]:
+        return [("decay_t", f"must be in (0, t_initial] w/ t_initial={p['t_initial']}, got {p['decay_t']:g}")]
+    if not 0.0 < p["decay_ratio"] < 1.0:
+        return [("decay_ratio", f"must be in (0, 1), got {p['decay_ratio']:g}")]
+    for name in ("decay_power", "stable_power"):
+        if p[name] <= 0:
+            return [(name, f"must be > 0, got {p[name]:g}")]
+    timescale = p["stable_timescale"] if p["stable_timescale"] is not None else p["warmup_t"]
+    if p["stable_fn"] != "constant" and timescale <= 0:
+        return [("stable_timescale", f"stable_fn={p['stable_fn']} requires a positive stable_timescale, it defaults to "
+                 f"warmup_t ({p['warmup_t']}), set it explicitly when there is no warmup")]  # fmt: skip
+    return []
+
+
+def _wsd_events(p: Mapping[str, Any]) -> list[tuple[int, str]]:
+    units, warmup = _t_units(p), p["warmup_t"]
+    marks = [(warmup * units, "warmup end")] if warmup else []
+    decay_start = warmup + p["t_initial"] - p["decay_t"]
+    return [*marks, (math.ceil(decay_start * units), "decay start"), ((warmup + p["t_initial"]) * units, "decay end")]
+
+
 SCHEDULES = (
     _cycle_member(
         "cosine",
@@ -520,6 +602,18 @@ SCHEDULES = (
         steps=_step_length,
         length=lambda p: None,
         events=_step_events,
+    ),
+    _member(
+        "wsd",
+        "WSDLRScheduler",
+        _WSD_PARAMS,
+        wsd_value,
+        "Warmup-Stable-Decay (WSD) LR schedule w/ selectable stable and decay functions",
+        "lrviz plot timm:wsd --t-initial 90 --decay-t 18 --warmup-t 5 --lr-min 1e-5 --steps-per-epoch 20 --lr 1e-3",
+        problems=_wsd_problems,
+        steps=lambda p: (p["warmup_t"] + p["t_initial"]) * _t_units(p),
+        length=lambda p: ("t_initial", (p["warmup_t"] + p["t_initial"]) * _t_units(p)),
+        events=_wsd_events,
     ),
     _member(
         "plateau",
