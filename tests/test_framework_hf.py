@@ -283,3 +283,19 @@ def test_user_values_are_emitted_as_literals():
     params = schedule.with_defaults({"num_warmup_steps": 1, "num_stable_steps": 2, "num_decay_steps": 3, "warmup_type": "1-sqrt"})
     assert "'1-sqrt'" in schedule.framework_code(params)
     assert "warmup_type='1-sqrt'" in schedule.torch_code(params)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "params"),
+    [
+        ("polynomial", ["--lr-end", "0.5"], {"lr_end": 0.5}),
+        ("cosine_with_min_lr", ["--min-lr", "1e-3", "--min-lr-rate", "0.1"], {"min_lr": 1e-3, "min_lr_rate": 0.1}),
+        ("cosine_with_min_lr", [], {}),
+    ],
+)
+def test_what_lrviz_refuses_transformers_refuses(cli, name, args, params):
+    base = {"num_warmup_steps": 1, "num_training_steps": 10}
+    with pytest.raises(ValueError):
+        transformers_lrs(name, 3, [0.1], **base, **params)
+    result = cli("plot", f"hf:{name}", "--num-warmup-steps", "1", "--num-training-steps", "10", *args, "-o", "x.png")
+    assert result.code == 2 and len(result.err.splitlines()) == 1 and result.err.startswith("Error: ")

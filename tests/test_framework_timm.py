@@ -332,3 +332,23 @@ def test_endless_cycles_ask_for_steps_instead_of_overflowing(cli):
     assert result.err.startswith("Error: --steps: ") and "give steps explicitly" in result.err
     events = schedules.lookup("timm:cosine").events({"t_initial": 10, "cycle_limit": 2000, "cycle_mul": 2.0})
     assert 0 < len(events) <= 100 and all(isinstance(step, int) for step, _ in events)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("cosine", {"t_initial": 0}),
+        ("poly", {"t_initial": 5, "lr_min": -1e-3}),
+        ("tanh", {"t_initial": 5, "lb": 2.0, "ub": 1.0}),
+        ("tanh", {"t_initial": 5, "cycle_limit": -1}),
+        ("wsd", {"t_initial": 10, "decay_t": 11}),
+        ("wsd", {"t_initial": 10, "decay_t": 5, "decay_ratio": 1.0}),
+        ("wsd", {"t_initial": 10, "decay_t": 5, "stable_fn": "power"}),
+    ],
+)
+def test_what_lrviz_refuses_timm_refuses(name, params):
+    with pytest.raises((AssertionError, ValueError)):
+        timm_lrs(name, 3, [0.1], **params)
+    with pytest.raises(Exception, match=r"^scheduler\.\w+: ") as refused:  # names the parameter
+        lrviz_group_lrs(f"timm:{name}", 3, **params)
+    assert type(refused.value).__name__ == "SpecError"
