@@ -397,12 +397,16 @@ def _scheduler_call(member: _Member, params: Mapping[str, Any]) -> str:
     return f"get_scheduler({', '.join(arguments)})"
 
 
+_RATIO_COMMENT = "    # warmup_ratio: the Trainer's TrainingArguments.get_warmup_steps rounds the warmup up (ceil)\n"
+
+
 def _framework_code(member: _Member) -> Callable[[Mapping[str, Any]], str]:
     def code(params: Mapping[str, Any]) -> str:
         return (
             "import math\n\nfrom transformers.optimization import get_scheduler\n\n\n"
             "def make_scheduler(optimizer):\n"
             f"    # the Trainer's call: transformers.{member.function} via get_scheduler\n"
+            f"{_RATIO_COMMENT if params.get('warmup_ratio') is not None else ''}"
             f"    return {_scheduler_call(member, params)}\n"
         )
 
