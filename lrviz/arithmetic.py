@@ -1,12 +1,11 @@
 """Arithmetic in a spec's numeric fields, over named values: ``vars: {N: 7330}`` and ``milestones: [8*N, 11*N]``.
 
-An ``lr_lambda`` may name vars too: they are written into its text as numbers. A value written
-as text that is arithmetic — numbers, the spec's ``vars``, ``pi``/``e``, the
-functions of :mod:`lrviz.expressions` and ``+ - * / // % **`` — is evaluated once, by the same
-safe evaluator as ``lr_lambda`` (never Python's ``eval``), before the spec is validated, so the
-value then meets the same checks as a number written out. Text that names the step (``epoch``) or
-anything unknown is left as it is: it is an ``lr_lambda`` or a label, or the field's own check
-reports it. Never imports torch.
+A numeric field (a parameter of kind int, float or a list of them; lr, steps, warmup values) whose
+text is arithmetic — numbers, the spec's ``vars``, ``pi``/``e``, the functions of
+:mod:`lrviz.expressions` and ``+ - * / // % **`` — is evaluated once, by the same safe evaluator
+as ``lr_lambda`` (never Python's ``eval``), so the value then meets the same checks as a number
+written out. Text fields (labels, choices such as ``1-sqrt``) are never evaluated. An ``lr_lambda``
+may name vars too: they are written into its text as numbers. Never imports torch.
 """
 
 from __future__ import annotations
@@ -18,12 +17,6 @@ from typing import Any
 from lrviz.errors import SpecError
 from lrviz.expressions import CONSTANTS, FUNCTIONS, VARIABLES, Expression
 
-# Keys whose text is never arithmetic: names, labels, expressions of the step, file paths, choices.
-TEXT_KEYS = frozenset(
-    {"label", "title", "type", "name", "lr_lambda", "vars", "style", "metric", "csv", "column", "method", "shape",
-     "offset", "mode", "optimizer", "anneal_strategy", "threshold_mode", "scale_mode"}
-)  # fmt: skip
-EXPRESSION_KEYS = frozenset({"lr_lambda"})  # expressions of the step: vars are written into them as numbers
 MAX_VARS = 100
 
 
@@ -91,33 +84,14 @@ def read_vars(raw: Any, where: str, loc: Any) -> dict[str, float]:
     return names
 
 
-def substitute(raw: Any, names: Mapping[str, float], loc: Any) -> Any:
-    """`raw` (whose location is `loc`) with every arithmetic text outside TEXT_KEYS replaced by its value.
-
-    Containers are rebuilt as their own type with their attributes (the YAML loader's line numbers),
-    so locations in later errors stay right.
-    """
-    if isinstance(raw, Mapping):
-        items = [
-            (k, _inline_vars(v, names) if k in EXPRESSION_KEYS else v if k in TEXT_KEYS else _value(v, names, loc, k))
-            for k, v in raw.items()
-        ]
-        return _like(raw, type(raw)(items))
-    if isinstance(raw, list):
-        return _like(raw, type(raw)(_value(v, names, loc, i) for i, v in enumerate(raw)))
-    return raw
-
-
-def _value(value: Any, names: Mapping[str, float], loc: Any, key: str | int) -> Any:
-    if isinstance(value, (Mapping, list)):
-        return substitute(value, names, loc.child(key))
-    if isinstance(value, str):
-        try:
-            if _is_arithmetic(value, names):
-                return evaluate(value, names, loc.where(key))
-        except _UnknownName as exc:
-            raise SpecError(str(exc), loc.where(key)) from None
-    return value
+def number(text: str, names: Mapping[str, float], where: str) -> float | None:
+    """The value of `text` when it is arithmetic over `names` (`8*N`, `1/2001`), else None."""
+    try:
+        if not _is_arithmetic(text, names):
+            return None
+    except _UnknownName as exc:
+        raise SpecError(str(exc), where) from None
+    return evaluate(text, names, where)
 
 
 class _InlineVars(ast.NodeTransformer):
@@ -128,7 +102,7 @@ class _InlineVars(ast.NodeTransformer):
         return ast.Constant(self.names[node.id]) if node.id in self.names else node
 
 
-def _inline_vars(value: Any, names: Mapping[str, float]) -> Any:
+def inline_vars(value: Any, names: Mapping[str, float]) -> Any:
     """An lr_lambda's text with the vars it names written in as numbers (`epoch // N` -> `epoch // 30`)."""
     if not names or not isinstance(value, str):
         return value
@@ -139,9 +113,3 @@ def _inline_vars(value: Any, names: Mapping[str, float]) -> Any:
     if not any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(tree)):
         return value
     return ast.unparse(_InlineVars(names).visit(tree))
-
-
-def _like(original: Any, new: Any) -> Any:
-    if hasattr(original, "__dict__") and hasattr(new, "__dict__"):
-        new.__dict__.update(original.__dict__)
-    return new

@@ -244,13 +244,27 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# The spec's `vars` while it is built: numeric text may be arithmetic on them (lrviz.arithmetic).
+_VARS: ContextVar[Mapping[str, float] | None] = ContextVar("lrviz_vars", default=None)
+
+
+def _arithmetic(text: str, where: str) -> float | None:
+    """The value of arithmetic numeric text (`8*N`, `1/2001`) over the spec's vars, else None."""
+    from lrviz import arithmetic
+
+    value = arithmetic.number(text, _VARS.get() or {}, where)
+    return None if value is None else float(value)
+
+
 def parse_float(value: Any, where: str, what: str = "a number") -> float:
     """A finite float from a number or numeric text."""
     if isinstance(value, str):
         try:
             number = float(value.strip())
         except ValueError:
-            raise SpecError(f"expected {what}, got {value!r}", where) from None
+            number = _arithmetic(value, where)
+            if number is None:
+                raise SpecError(f"expected {what}, got {value!r}", where) from None
     elif _is_number(value):
         try:
             number = float(value)
@@ -393,6 +407,10 @@ def coerce(param: Param, value: Any, where: str) -> Any:
             value = str(value)
         if not isinstance(value, str):
             raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
+        if _VARS.get():
+            from lrviz.arithmetic import inline_vars
+
+            value = inline_vars(value, _VARS.get())
         return Expression(value, where)
     raise SpecError(f"cannot be given here (kind {kind})", where)
 
@@ -863,7 +881,14 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
     """A Spec from a flags or YAML structure: `curves:` or one curve's keys at the top level."""
     if not isinstance(raw, Mapping):
         raise SpecError(f"expected a mapping of keys (title, lr, steps, curves, ...), got {_show(raw)}", loc.where())
-    raw = _with_arithmetic(raw, loc)
+    token = _VARS.set(_read_vars(raw, loc))
+    try:
+        return _build_spec(raw, loc, source, single_curve_ok)
+    finally:
+        _VARS.reset(token)
+
+
+def _build_spec(raw: Mapping[str, Any], loc: Locator, source: str | None, single_curve_ok: bool) -> Spec:
     if "curves" in raw:
         _check_keys(raw, FILE_KEYS, loc, "key")
         entries = raw["curves"]
@@ -902,14 +927,11 @@ def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_o
     return Spec(tuple(curves), None if title is None else str(title), (source,) if source else (), figure, title_where)
 
 
-def _with_arithmetic(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, Any]:
-    """`raw` with its arithmetic fields (`8*N`, `1/2001`) evaluated over its `vars`, which it then drops."""
+def _read_vars(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, float]:
+    """The file's `vars: {N: 7330}`, for arithmetic in its numeric fields."""
     from lrviz import arithmetic
 
-    names = arithmetic.read_vars(raw["vars"], loc.where("vars"), loc.child("vars")) if "vars" in raw else {}
-    evaluated = arithmetic.substitute(raw, names, loc)
-    evaluated.pop("vars", None)
-    return evaluated
+    return arithmetic.read_vars(raw["vars"], loc.where("vars"), loc.child("vars")) if "vars" in raw else {}
 
 
 def _check_total_steps(curves: Sequence[CurveSpec], where: str | None) -> None:

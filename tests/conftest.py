@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from framework_stepping import register_timm_without_models
+
+register_timm_without_models()  # timm.scheduler without timm.models (torchvision): see the function
 
 os.environ.setdefault("COLUMNS", "120")
 os.environ.setdefault("NO_COLOR", "1")

@@ -71,11 +71,12 @@ def test_arithmetic_in_flags(cli):
         ),
         (
             "vars: {N: 2.5}\nscheduler: {type: cosine, T_max: N*3}\n",
-            "Error: s.yaml:2: scheduler.T_max: expected an integer, got 7.5",
+            "Error: s.yaml:2: scheduler.T_max: expected an integer, got 'N*3'",
         ),
         (
             "scheduler: {type: multistep, milestones: [10, 3*X]}\n",
-            "Error: s.yaml:1: scheduler.milestones[1]: unknown name 'X' in '3*X' (vars: none; define them under vars:)",
+            "Error: s.yaml:1: scheduler.milestones: expected integer steps, got '3*X' (torch compares milestones with the "
+            "integer step count, so a fractional one never fires)",
         ),
     ],
 )
