@@ -19,8 +19,14 @@ ABSOLUTE_GROUPS = """\
 """
 
 
+class Code(str):
+    """Source text lrviz writes itself (``optimizer.defaults["lr"]``), emitted as is: never a user value."""
+
+
 def literal(value: Any) -> str:
     """`value` as Python source that evaluates to it (non-finite floats and lists included)."""
+    if isinstance(value, Code):
+        return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
     if isinstance(value, (list, tuple)):
