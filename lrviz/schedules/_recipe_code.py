@@ -43,19 +43,24 @@ def call(function: str, arguments: Mapping[str, Any]) -> str:
 
 
 def lambda_source(
-    functions: tuple[Callable[..., Any], ...], entry: str, arguments: Mapping[str, Any], absolute: bool
+    functions: tuple[Callable[..., Any], ...],
+    entry: str,
+    arguments: Mapping[str, Any],
+    absolute: bool,
+    bind: bool = True,
 ) -> str:
-    """A self-contained ``make_scheduler(optimizer)``: `functions`' own source, and a ``LambdaLR`` over
-    ``partial(entry, **arguments)`` (absolute LRs: over an optimizer whose LR is set to 1.0)."""
+    """A self-contained ``make_scheduler(optimizer)``: `functions`' own source (functions or classes), and a
+    ``LambdaLR`` over ``partial(entry, **arguments)`` (``bind=False``: over ``entry(**arguments)``, a callable
+    built once); absolute LRs: over an optimizer whose LR is set to 1.0."""
     definitions = "\n\n".join(inspect.getsource(function).rstrip() + "\n" for function in functions)
+    keywords = ", ".join(f"{name}={literal(value)}" for name, value in arguments.items())
+    schedule = f"partial({entry}, {keywords})" if bind else f"{entry}({keywords})"
     return (
         "import math\nfrom functools import partial\n\nimport torch\n\n\n"
         + definitions
         + "\n\ndef make_scheduler(optimizer):\n"
         + (ABSOLUTE_GROUPS if absolute else "")
-        + f"    return torch.optim.lr_scheduler.LambdaLR(optimizer, partial({entry}"
-        + "".join(f", {name}={literal(value)}" for name, value in arguments.items())
-        + "))\n"
+        + f"    return torch.optim.lr_scheduler.LambdaLR(optimizer, {schedule})\n"
     )
 
 

@@ -84,3 +84,26 @@ def support_module(name: str, **names: object) -> types.ModuleType:
     module.__path__ = []  # type: ignore[attr-defined]
     module.__dict__.update(names)
     return module
+
+
+def definition(source: str, qualname: str) -> str:
+    """The source of the function or class `qualname` (``Class.method``) in module text `source`, dedented."""
+    import ast
+    import textwrap
+
+    nodes: list[ast.AST] = ast.parse(source).body
+    node = None
+    for part in qualname.split("."):
+        node = next(n for n in nodes if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part)
+        nodes = node.body
+    return textwrap.dedent(ast.get_source_segment(source, node, padded=True))
+
+
+def block(source: str, qualname: str, test: str) -> str:
+    """The source of the ``if`` statement whose condition reads `test`, inside function `qualname`, dedented."""
+    import ast
+    import textwrap
+
+    function = ast.parse(definition(source, qualname))
+    node = next(n for n in ast.walk(function) if isinstance(n, ast.If) and ast.unparse(n.test) == test)
+    return textwrap.dedent(ast.get_source_segment(definition(source, qualname), node, padded=True))
