@@ -13,14 +13,13 @@ from framework_sources.checks import (
     cli_lrs,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrviz.schedules import family, lookup
+from lrviz.schedules import lookup
 
 lr_schedules = pytest.importorskip("deepspeed.runtime.lr_schedules")  # in the `frameworks` extra: CI has it
 
@@ -142,8 +141,3 @@ def test_bad_values_give_one_line_errors(cli):
         2,
         "Error: --cycle-max: unknown option for deepspeed:OneCycle; did you mean '--cycle-max-lr'?\n",
     )
-
-
-@pytest.mark.parametrize("name", [s.full_name for s in family("deepspeed").schedules])
-def test_examples_run(cli, name):
-    run_example(cli, lookup(name).example)

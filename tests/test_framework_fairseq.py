@@ -19,16 +19,16 @@ from framework_sources import load_module, support_module
 from framework_sources.checks import (
     assert_close,
     cli_lrs,
+    export_error,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrviz.schedules import family, lookup
+from lrviz.schedules import lookup
 
 RELEASE = ("fairseq", "0.12.2")
 MODULES = {
@@ -189,10 +189,4 @@ def test_simulation_cli_yaml_and_torch_code_match_fairseq(fairseq_schedulers, cl
     ],
 )  # fmt: skip
 def test_bad_values_give_one_line_errors(cli, args, error):
-    result = cli("export", f"fairseq:{args[0]}", *args[1:])
-    assert (result.code, result.err) == (2, f"{error}\n")
-
-
-@pytest.mark.parametrize("name", [s.full_name for s in family("fairseq").schedules])
-def test_examples_run(cli, name):
-    run_example(cli, lookup(name).example)
+    assert export_error(cli, f"fairseq:{args[0]}", *args[1:]) == error

@@ -16,7 +16,6 @@ from framework_sources.checks import (
     cli_lrs,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
@@ -127,7 +126,3 @@ def test_bad_values_give_one_line_errors(cli, args, error):
     result = cli("export", NAME, *args)
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err == f"{error}\n" if error else result.err.startswith("Error: --lr: ")
-
-
-def test_example_runs(cli):
-    run_example(cli, lookup(NAME).example)

@@ -18,7 +18,6 @@ from framework_sources.checks import (
     cli_lrs,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
@@ -106,7 +105,3 @@ def test_lr_is_refused_and_bad_values_name_the_flag(cli):
         2,
         "Error: --warmup-iter: unknown option for nanogpt:get_lr; did you mean '--warmup-iters'?\n",
     )
-
-
-def test_example_runs(cli):
-    run_example(cli, lookup("nanogpt:get_lr").example)

@@ -20,7 +20,6 @@ from framework_sources.checks import (
     cli_lrs,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
@@ -144,7 +143,3 @@ def test_zero_decay_steps_and_bad_values_give_one_line_errors(cli):
         2,
         "Error: --min-lr: unknown option for torchtitan:linear_warmup_stable_decay; did you mean '--min-lr-factor'?\n",
     )
-
-
-def test_example_runs(cli):
-    run_example(cli, lookup(NAME).example)

@@ -25,7 +25,6 @@ from framework_sources.checks import (
     cli_lrs,
     lrviz_function_lrs,
     lrviz_lrs,
-    run_example,
     snippet_lrs,
     yaml_lrs,
 )
@@ -154,7 +153,3 @@ def test_bad_values_give_one_line_errors(cli):
         2,
         "Error: --cos: unknown option for ultralytics:BaseTrainer; did you mean '--cos-lr'?\n",
     )
-
-
-def test_example_runs(cli):
-    run_example(cli, lookup(NAME).example)

@@ -97,3 +97,10 @@ def run_example(cli, example: str) -> None:
     assert words[0] == "lrviz"
     result = cli(*words[1:])
     assert result.code == 0, result.err
+
+
+def export_error(cli, *args: str) -> str:
+    """`lrviz export ARGS`'s error: exit 2 and exactly one stderr line, returned without its newline."""
+    result = cli("export", *args)
+    assert result.code == 2 and result.err.count("\n") == 1, (result.code, result.err)
+    return result.err.rstrip("\n")
