@@ -13,6 +13,7 @@ whenever ``ni - last_opt_step >= self.accumulate``, over three param groups tagg
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from types import SimpleNamespace
 
@@ -127,9 +128,9 @@ def test_simulation_cli_yaml_and_snippets_match_ultralytics(trainer_code, cli, m
     assert_close(snippet_lrs(lookup(NAME).torch_code(lookup(NAME).with_defaults(params)), steps), expected)
     cosine = CASES[3]
     utils = SimpleNamespace(one_cycle=trainer_code[0]["one_cycle"])
-    monkeypatch.setitem(__import__("sys").modules, "ultralytics", SimpleNamespace(utils=utils))
-    monkeypatch.setitem(__import__("sys").modules, "ultralytics.utils", utils)
-    monkeypatch.setitem(__import__("sys").modules, "ultralytics.utils.torch_utils", utils)
+    monkeypatch.setitem(sys.modules, "ultralytics", SimpleNamespace(utils=utils))
+    monkeypatch.setitem(sys.modules, "ultralytics.utils", utils)
+    monkeypatch.setitem(sys.modules, "ultralytics.utils.torch_utils", utils)
     source = lookup(NAME).framework_code(lookup(NAME).with_defaults(cosine))
     assert "one_cycle(1, 0.1, 20)" in source
     steps = lookup(NAME).default_steps(cosine)
@@ -141,6 +142,80 @@ def test_schedule_length_is_the_trainers_optimizer_steps(trainer_code):
         run = ultralytics_lrs(trainer_code, params, 10**9, epochs={**DEFAULTS, **params}["epochs"])
         assert lookup(NAME).default_steps(params) == len(run)
         assert lookup(NAME).length(params) == ("epochs", len(run))
+
+
+YOLOV5 = ("yolov5", "7.0.14")  # the registry's packaging of ultralytics/yolov5's train.py
+
+
+@pytest.fixture(scope="module")
+def yolov5_code():
+    """YOLOv5's one_cycle (utils/general.py) and, from train.py's train(): the lf choice, nw, and the warmup block."""
+    train = release_file(*YOLOV5, "yolov5/train.py")
+    namespace = {"math": math, "np": np}
+    exec(definition(release_file(*YOLOV5, "yolov5/utils/general.py"), "one_cycle"), namespace)
+    parts = [block(train, "train", test) for test in ("opt.cos_lr", "nw", "ni <= nw")]
+    return namespace, *(
+        compile(part, f"train.py ({test})", "exec") for part, test in zip(parts, ("lf", "nw", "warmup"), strict=True)
+    )
+
+
+def yolov5_lrs(yolov5_code, params, steps, epochs=None):
+    """The LR of each optimizer step of train.py's loop, for the group `param_group` (0: bias, as smart_optimizer)."""
+    namespace, lf_code, nw_code, warmup = yolov5_code
+    p = {**DEFAULTS, **params}
+    hyp = {key: p[key] for key in ("lr0", "lrf", "warmup_epochs", "warmup_bias_lr")} | {"momentum": 0.937}
+    hyp["warmup_momentum"] = 0.8
+    scope = {**namespace, "opt": SimpleNamespace(cos_lr=p["cos_lr"]), "hyp": hyp, "epochs": p["epochs"], "nb": p["nb"]}
+    exec(lf_code, scope)  # one dict: lf's lambda reads epochs and hyp from train()'s scope
+    exec(nw_code, scope)
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "name": name} for name in ("bias", "weight", "bn")]
+    optimizer = torch.optim.SGD(groups, lr=p["lr0"], momentum=0.937, nesterov=True)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=scope["lf"])
+    scheduler.last_epoch = -1  # train.py: start_epoch - 1, "do not move"
+    group = next(g for g in optimizer.param_groups if g["name"] == p["param_group"])
+    scope |= {"optimizer": optimizer, "nbs": p["nbs"], "batch_size": p["batch"]}
+    scope["accumulate"], last_opt_step, epoch, lrs = max(round(p["nbs"] / p["batch"]), 1), -1, 0, []
+    while len(lrs) < steps and (epochs is None or epoch < epochs):
+        for i in range(p["nb"]):
+            scope |= {"ni": i + p["nb"] * epoch, "epoch": epoch}
+            exec(warmup, scope)
+            if scope["ni"] - last_opt_step >= scope["accumulate"]:
+                lrs.append(float(group["lr"]))
+                optimizer.step()
+                last_opt_step = scope["ni"]
+        scheduler.step()  # at the epoch's end
+        epoch += 1
+    return lrs[:steps]
+
+
+YOLOV5_CASES = [
+    {"nb": 60},
+    {"nb": 60, "cos_lr": True, "epochs": 30},
+    {"nb": 7, "epochs": 40, "batch": 24, "warmup_epochs": 2.0, "param_group": "bias"},
+    {"nb": 300, "epochs": 5, "batch": 64, "warmup_epochs": 0.5, "cos_lr": True, "lrf": 0.2, "param_group": "bn"},
+]
+
+
+@pytest.mark.parametrize("params", YOLOV5_CASES)
+def test_yolov5_matches_its_train_py(yolov5_code, params):
+    run = yolov5_lrs(yolov5_code, params, 10**9, epochs={**DEFAULTS, **params}["epochs"])
+    assert lookup("ultralytics:yolov5").default_steps(params) == len(run)
+    steps = len(run) + 5
+    assert_close(lrviz_function_lrs("ultralytics:yolov5", params, steps), yolov5_lrs(yolov5_code, params, steps))
+
+
+def test_yolov5_snippets_match_its_train_py(yolov5_code, monkeypatch):
+    params = YOLOV5_CASES[1]
+    expected = yolov5_lrs(yolov5_code, params, 400)
+    values = lookup("ultralytics:yolov5").with_defaults(params)
+    assert_close(snippet_lrs(lookup("ultralytics:yolov5").torch_code(values), 400), expected)
+    general = SimpleNamespace(one_cycle=yolov5_code[0]["one_cycle"])
+    monkeypatch.setitem(sys.modules, "yolov5", SimpleNamespace(utils=SimpleNamespace(general=general)))
+    monkeypatch.setitem(sys.modules, "yolov5.utils", SimpleNamespace(general=general))
+    monkeypatch.setitem(sys.modules, "yolov5.utils.general", general)
+    source = lookup("ultralytics:yolov5").framework_code(values)
+    assert "from yolov5.utils.general import one_cycle" in source
+    assert_close(snippet_lrs(source, 400), expected)
 
 
 def test_bad_values_give_one_line_errors(cli):

@@ -122,7 +122,7 @@ SCHEDULES = (
         ),
         summary="Computes linear warmup followed by stable learning rate for a while, then some type of decay.",
         source="torchtitan.components.optimizer.lr_scheduler.LRSchedulersContainer.Config.build",
-        example="lrviz plot torchtitan:linear_warmup_stable_decay --training-steps 1000 --warmup-steps 100 "
+        example="lrviz plot torchtitan:linear_warmup_stable_decay --training-steps 1000 "
         "--decay-ratio 0.2 --decay-type sqrt --lr 3e-4",
         formula=multiplier(_factor),
         steps_of=lambda p: p["training_steps"],

@@ -100,10 +100,16 @@ def definition(source: str, qualname: str) -> str:
 
 
 def block(source: str, qualname: str, test: str) -> str:
-    """The source of the ``if`` statement whose condition reads `test`, inside function `qualname`, dedented."""
+    """The source of the ``if`` statement whose condition reads `test` (or of the assignment to the name
+    `test`), inside function `qualname`, dedented."""
     import ast
     import textwrap
 
-    function = ast.parse(definition(source, qualname))
-    node = next(n for n in ast.walk(function) if isinstance(n, ast.If) and ast.unparse(n.test) == test)
-    return textwrap.dedent(ast.get_source_segment(definition(source, qualname), node, padded=True))
+    function_source = definition(source, qualname)
+    node = next(
+        n
+        for n in ast.walk(ast.parse(function_source))
+        if (isinstance(n, ast.If) and ast.unparse(n.test) == test)
+        or (isinstance(n, ast.Assign) and [ast.unparse(t) for t in n.targets] == [test])
+    )
+    return textwrap.dedent(ast.get_source_segment(function_source, node, padded=True))
