@@ -110,12 +110,14 @@ def test_matches_ultralytics_trainer(trainer_code, params):
     group=st.sampled_from(["weight", "bias", "bn"]),
 )
 def test_matches_ultralytics_at_varied_parameters(
-    trainer_code, nb, epochs, batch, nbs, warmup_epochs, cos_lr, lrf, group
+    trainer_code, yolov5_code, nb, epochs, batch, nbs, warmup_epochs, cos_lr, lrf, group
 ):
     params = {"nb": nb, "epochs": epochs, "batch": batch, "nbs": nbs, "warmup_epochs": warmup_epochs}
     params |= {"cos_lr": cos_lr, "lrf": lrf, "param_group": group}
     steps = lookup(NAME).default_steps(params) + 3
     assert_close(lrviz_function_lrs(NAME, params, steps), ultralytics_lrs(trainer_code, params, steps))
+    steps = lookup("ultralytics:yolov5").default_steps(params) + 3
+    assert_close(lrviz_function_lrs("ultralytics:yolov5", params, steps), yolov5_lrs(yolov5_code, params, steps))
 
 
 def test_simulation_cli_yaml_and_snippets_match_ultralytics(trainer_code, cli, monkeypatch):

@@ -8,6 +8,11 @@ epochs - 1) * nb)`` batches interpolates each group's LR with ``np.interp`` from
 ``round(nbs / batch)``. lrviz's update k is the trainer's k-th *optimizer step* (one every
 ``accumulate`` batches), with the LR that step uses. LRs are absolute (``lr0``; ``--lr`` is refused);
 ``optimizer=auto`` would replace ``lr0`` and zero ``warmup_bias_lr``: give the values it chose.
+
+``ultralytics:yolov5`` is YOLOv5's ``train.py`` (ultralytics/yolov5): no clamp in ``lf``, a warmup of
+``max(round(warmup_epochs * nb), 100)`` batches, accumulation ramping to ``nbs / batch``, and
+``scheduler.step()`` at each epoch's *end* after ``scheduler.last_epoch = -1``, so epoch e trains at
+``lr0 * lf(e - 1)`` (epoch 0 at ``lf(0)``): one epoch behind its own formula.
 """
 
 from __future__ import annotations
