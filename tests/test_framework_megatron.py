@@ -7,6 +7,8 @@ each update.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -101,9 +103,7 @@ def test_simulation_cli_yaml_and_both_snippets_match_megatron(scheduler_class, c
     values = lookup(NAME).with_defaults({**CASES[5]})
     expected = megatron_lrs(scheduler_class, CASES[5], 420)
     assert_close(snippet_lrs(lookup(NAME).torch_code(values), 420), expected)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assert_close(snippet_lrs(lookup(NAME).framework_code(values), 420), expected)
+    assert_close(snippet_lrs(lookup(NAME).framework_code(values), 420), expected)  # it silences megatron's CPU warning
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,17 @@ def test_bad_values_give_one_line_errors(cli, args, error):
     result = cli("export", NAME, *args)
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err == f"{error}\n" if error else result.err.startswith("Error: --lr: ")
+
+
+def test_framework_snippet_imports_megatron_cleanly_with_warnings_as_errors():
+    values = lookup(NAME).with_defaults({"max_lr": 1e-3, "lr_decay_steps": 10})
+    script = lookup(NAME).framework_code(values) + (
+        "import torch\n"
+        "optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)\n"
+        "scheduler = make_scheduler(optimizer)\n"
+        "scheduler.step()\n"
+        "print(optimizer.param_groups[0]['lr'])\n"
+    )
+    result = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == 1e-3 * 9 / 10  # linear decay from max_lr to 0 over 10 steps: update 1

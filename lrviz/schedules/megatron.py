@@ -108,7 +108,10 @@ def _framework_code(params: Mapping[str, Any]) -> str:
     arguments = {"optimizer": Code("optimizer"), **{key: params[key] for key in _LR_KEYS}}
     arguments |= {"start_wd": 0.0, "end_wd": 0.0, "wd_incr_steps": 1, "wd_incr_style": "constant"}
     return framework_source(
-        "from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler",
+        "import warnings\n\n"
+        "with warnings.catch_warnings():  # megatron.core warns on CPU (no Transformer Engine, torch.jit)\n"
+        '    warnings.simplefilter("ignore")\n'
+        "    from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler",
         f"    scheduler = {call('OptimizerParamScheduler', arguments)}\n"
         "\n"
         "    class TrainerStep:  # Megatron-LM's trainer: step(increment=global batch size) after each update\n"
