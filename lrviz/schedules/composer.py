@@ -58,15 +58,18 @@ def batches(text: str, max_duration: str, dataloader_len: int | None) -> int:
 
 
 def cosine_anneal(x, min_y=0.0, max_y=1.0):
+    """composer's _cosine_anneal: half a cosine from max_y to min_y over x in [0, 1]."""
     x = min(max(x, 0.0), 1.0)
     return min_y + (max_y - min_y) * (1 + math.cos(x * math.pi)) / 2
 
 
 def step_factor(k, step_size, gamma):
+    """StepScheduler at batch k (step_size in batches)."""
     return gamma ** int(k / step_size)
 
 
 def multi_step_factor(k, milestones, gamma):
+    """MultiStepScheduler at batch k (milestones in batches)."""
     factor = 1.0
     for milestone in milestones:
         if k >= milestone:
@@ -75,23 +78,28 @@ def multi_step_factor(k, milestones, gamma):
 
 
 def constant_factor(k, alpha, t_max):
+    """ConstantScheduler at batch k."""
     return alpha if k < t_max else 1.0
 
 
 def linear_factor(k, alpha_i, alpha_f, t_max):
+    """LinearScheduler at batch k."""
     frac_of_total = min(1.0, k / t_max)
     return alpha_i + frac_of_total * (alpha_f - alpha_i)
 
 
 def exponential_factor(k, gamma, decay_period):
+    """ExponentialScheduler at batch k."""
     return gamma ** float(k / decay_period)
 
 
 def cosine_factor(k, t_max, alpha_f):
+    """CosineAnnealingScheduler at batch k."""
     return cosine_anneal(x=k / t_max, min_y=alpha_f)
 
 
 def warm_restarts_factor(k, t_0, t_mult, alpha_f):
+    """CosineAnnealingWarmRestartsScheduler at batch k (intervals grow by int(t_mult * length))."""
     current_interval_len = t_0
     current_interval_end = t_0
     while current_interval_end <= k:
@@ -102,6 +110,7 @@ def warm_restarts_factor(k, t_0, t_mult, alpha_f):
 
 
 def polynomial_factor(k, power, t_max, alpha_f):
+    """PolynomialScheduler at batch k."""
     frac_of_total = min(1.0, k / t_max)
     coeff = (1 - frac_of_total) ** power
     return alpha_f + coeff * (1.0 - alpha_f)
@@ -114,24 +123,28 @@ def after_warmup(k, t_warmup, t_max):
 
 
 def multi_step_with_warmup_factor(k, t_warmup, milestones, gamma):
+    """MultiStepWithWarmupScheduler at batch k."""
     if k < t_warmup:
         return linear_factor(k, 0.0, 1.0, t_warmup)
     return multi_step_factor(k, milestones, gamma)
 
 
 def linear_with_warmup_factor(k, t_warmup, alpha_i, alpha_f, t_max):
+    """LinearWithWarmupScheduler (and ConstantWithWarmupScheduler: alpha_i = alpha_f) at batch k."""
     if k < t_warmup:
         return linear_factor(k, 0.0, alpha_i, t_warmup)
     return alpha_i + after_warmup(k, t_warmup, t_max) * (alpha_f - alpha_i)
 
 
 def cosine_with_warmup_factor(k, t_warmup, t_max, alpha_f):
+    """CosineAnnealingWithWarmupScheduler at batch k."""
     if k < t_warmup:
         return linear_factor(k, 0.0, 1.0, t_warmup)
     return cosine_anneal(x=after_warmup(k, t_warmup, t_max), min_y=alpha_f)
 
 
 def polynomial_with_warmup_factor(k, t_warmup, power, t_max, alpha_f):
+    """PolynomialWithWarmupScheduler at batch k."""
     if k < t_warmup:
         return linear_factor(k, 0.0, 1.0, t_warmup)
     coeff = (1 - after_warmup(k, t_warmup, t_max)) ** power

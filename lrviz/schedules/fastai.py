@@ -26,22 +26,27 @@ PACKAGE = "fastai"
 
 
 def sched_lin(start, end, pos):
+    """fastai's sched_lin: linear from start to end."""
     return start + pos * (end - start)
 
 
 def sched_cos(start, end, pos):
+    """fastai's sched_cos: half a cosine from start to end."""
     return start + (1 + math.cos(math.pi * (1 - pos))) * (end - start) / 2
 
 
 def sched_no(start, end, pos):
+    """fastai's sched_no: start throughout."""
     return start
 
 
 def sched_exp(start, end, pos):
+    """fastai's sched_exp: exponential from start to end."""
     return start * (end / start) ** pos
 
 
 def sched_poly(start, end, power, pos):
+    """fastai's SchedPoly(start, end, power) at pos."""
     return start + (end - start) * pos**power
 
 
