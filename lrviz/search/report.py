@@ -1,0 +1,74 @@
+"""The ranked table of a search result (rich), for the terminal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lrviz.report import format_lr
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from lrviz.search.result import SearchResult
+
+SCORE_TITLES = {
+    "bound": "convex bound (lower is better)",
+    "law": "predicted final loss",
+    "train": "validation loss",
+}
+
+
+def format_value(value: Any) -> str:
+    """A varied parameter's value as a flag would take it."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def result_table(result: SearchResult) -> Table:
+    """Rank, candidate, varied parameters, score, best LR (where there is one), seconds, status."""
+    from rich import box
+    from rich.table import Table
+
+    count = len(result.candidates)
+    title = result.title or f"lrviz search: {result.score} score, {result.sampler} sampler, {count} candidates"
+    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    with_best_lr = any(c.best_lr is not None for c in result.candidates)
+    with_varied = any(c.varied for c in result.candidates)
+    table.add_column("rank", justify="right")
+    table.add_column("candidate", overflow="fold", min_width=12)
+    if with_varied:
+        table.add_column("varied", overflow="fold")
+    table.add_column(SCORE_TITLES[result.score], justify="right", no_wrap=True)
+    if with_best_lr:
+        table.add_column("best LR", justify="right", no_wrap=True)
+    table.add_column("seconds", justify="right", no_wrap=True)
+    table.add_column("status")
+    for candidate in result.candidates:
+        cells = [str(candidate.rank), candidate.label]
+        if with_varied:
+            cells.append(" ".join(f"{key}={format_value(value)}" for key, value in candidate.varied))
+        cells.append("-" if candidate.score is None else f"{candidate.score:.6g}")
+        if with_best_lr:
+            cells.append("-" if candidate.best_lr is None else format_lr(candidate.best_lr))
+        cells.append(f"{candidate.seconds:.2f}")
+        status = candidate.status if candidate.message is None else f"{candidate.status}: {candidate.message}"
+        cells.append(status)
+        table.add_row(*cells)
+    return table
+
+
+def summary_lines(result: SearchResult) -> list[str]:
+    """The best candidate and the score's note, under the table."""
+    lines = []
+    best = result.best
+    if best is None:
+        lines.append("no candidate could be scored")
+    else:
+        lr = f" at base LR {format_lr(best.best_lr)}" if best.best_lr is not None and result.score == "bound" else ""
+        lines.append(f"best: {best.label} ({result.score} {best.score:.6g}{lr})")
+    if result.note:
+        lines.append(f"note: {result.note}")
+    return lines
