@@ -78,8 +78,8 @@ PUBLISHED_LAWS = {
     ),
 }
 LAW_NOTE = (
-    "the law predicts what its fit saw: the published constants come from 24,000-step language-model "
-    "runs at peak LR 3e-4; fit your own with --law-fit"
+    "the law is only as good as its fit: the published constants come from 24,000-step language-model "
+    "runs at peak LR 3e-4; fit it to your own losses with --law-fit"
 )
 
 
