@@ -158,8 +158,9 @@ def _open_study(optuna: Any, space: CandidateSpace, scorer: Any, options: Search
         raise SpecError(
             f"the study {name!r} holds another search ({held[:120]}...); choose another --study-name", "--storage"
         )
-    existing = len(study.get_trials(deepcopy=False))
-    # a process that joins a study draws on from another seed than the one that started it
+    # A process that joins a study draws on from another seed than the one that started it; a grid keeps
+    # the seed, since it shuffles the grid with it and every process must number the grid alike.
+    existing = 0 if sampler_name == "grid" else len(study.get_trials(deepcopy=False))
     study.sampler = _make_sampler(optuna, sampler_name, space, options.seed + existing, int(options.trials or 0))
     if options.resume:
         _retry_interrupted(optuna, study, sampler_name == "grid", space)
@@ -173,7 +174,7 @@ def _retry_interrupted(optuna: Any, study: Any, grid: bool, space: CandidateSpac
         study._storage.set_trial_user_attr(trial._trial_id, STATUS, "interrupted")
         study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
     if grid:
-        claimed = {_grid_key(t) for t in study.get_trials(deepcopy=False) if _claimed(optuna, t)}
+        claimed = {_grid_key(t, study.sampler) for t in study.get_trials(deepcopy=False) if _claimed(optuna, t)}
         for index in range(len(space.candidates)):
             if index not in claimed:
                 study.enqueue_trial({"candidate": index})
@@ -192,29 +193,35 @@ def _claimed(optuna: Any, trial: Any) -> bool:
     return _evaluated(optuna, trial) or trial.state in (state.RUNNING, state.WAITING)
 
 
-def _grid_key(trial: Any) -> int | None:
-    """The grid point (candidate index) of a trial, also while another process is still setting it up."""
+def _grid_key(trial: Any, sampler: Any = None) -> int | None:
+    """The grid point (candidate index) of a trial, also while another process is still setting it up
+    (then from the grid id GridSampler gave it: an index into its shuffled grid)."""
     if "candidate" in trial.params:
         return int(trial.params["candidate"])
     fixed = trial.system_attrs.get("fixed_params") or {}
     if "candidate" in fixed:
         return int(fixed["candidate"])
     grid_id = trial.system_attrs.get("grid_id")
-    return None if grid_id is None else int(grid_id)
+    grids = getattr(sampler, "_all_grids", None)
+    if grid_id is None or grids is None or not 0 <= int(grid_id) < len(grids):
+        return None
+    return int(grids[int(grid_id)][0])
 
 
 def _target_reached(optuna: Any, study: Any, grid: bool, total: int) -> bool:
-    trials = [t for t in study.get_trials(deepcopy=False) if _claimed(optuna, t)]
+    # queued (WAITING) trials are work still to do: the next ask takes them
+    waiting = optuna.trial.TrialState.WAITING
+    trials = [t for t in study.get_trials(deepcopy=False) if _claimed(optuna, t) and t.state != waiting]
     if grid:
-        return len({_grid_key(t) for t in trials} - {None}) >= total
+        return len({_grid_key(t, study.sampler) for t in trials} - {None}) >= total
     return len(trials) >= total
 
 
 def _claimed_elsewhere(optuna: Any, study: Any, trial: Any) -> bool:
     """Whether another trial already holds this trial's grid point (a race between processes)."""
-    key = _grid_key(study._storage.get_trial(trial._trial_id))
+    key = _grid_key(study._storage.get_trial(trial._trial_id), study.sampler)
     return any(
-        t.number < trial.number and _grid_key(t) == key and _claimed(optuna, t)
+        t.number < trial.number and _grid_key(t, study.sampler) == key and _claimed(optuna, t)
         for t in study.get_trials(deepcopy=False)
     )
 
