@@ -199,14 +199,14 @@ def search(
 
     Example: `lrviz search step --step-size 10,20,30,50 --gamma 0.5 --steps 100 --score train`
     """
+    tokens = _tokens(ctx, targets)
+    if help_:
+        _help_requested(ctx, tokens)
+
     from lrviz.search import check_score, check_scorer_options, make_scorer, run
     from lrviz.search.candidates import check_draw_count, space_from_tokens
     from lrviz.search.engine import SearchOptions, import_optuna
     from lrviz.spec import parse_float, parse_int
-
-    tokens = _tokens(ctx, targets)
-    if help_:
-        _help_requested(ctx, tokens)
     chosen = fmt.strip().lower()
     if chosen not in FORMATS:
         raise SpecError(f"expected table or json, got {fmt!r}", "--format")

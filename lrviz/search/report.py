@@ -11,11 +11,17 @@ if TYPE_CHECKING:
 
     from lrviz.search.result import SearchResult
 
-SCORE_TITLES = {
+SCORE_COLUMNS = {"bound": "bound", "law": "final loss", "train": "val loss"}  # short: the table's header
+SCORE_TITLES = {  # the colour bar's and loss panel's labels
     "bound": "convex bound (lower is better)",
     "law": "predicted final loss",
     "train": "validation loss",
 }
+
+
+def score_column(result: SearchResult) -> str:
+    """The score column's header: a user objective's loss is no validation loss of lrviz's."""
+    return "loss" if "objective" in result.details else SCORE_COLUMNS[result.score]
 
 
 def format_value(value: Any) -> str:
@@ -33,7 +39,9 @@ def result_table(result: SearchResult) -> Table:
     from rich.table import Table
 
     count = len(result.candidates)
-    title = result.title or f"lrviz search: {result.score} score, {result.sampler} sampler, {count} candidates"
+    title = result.title or (
+        f"lrviz search: {result.score} score (lower is better), {result.sampler} sampler, {count} candidates"
+    )
     table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     with_best_lr = any(c.best_lr is not None for c in result.candidates)
     with_varied = any(c.varied for c in result.candidates)
@@ -41,7 +49,7 @@ def result_table(result: SearchResult) -> Table:
     table.add_column("candidate", overflow="fold", min_width=12)
     if with_varied:
         table.add_column("varied", overflow="fold")
-    table.add_column(SCORE_TITLES[result.score], justify="right", no_wrap=True)
+    table.add_column(score_column(result), justify="right", no_wrap=True)
     if with_best_lr:
         table.add_column("best LR", justify="right", no_wrap=True)
     table.add_column("seconds", justify="right", no_wrap=True)

@@ -37,6 +37,14 @@ class Score:
     extra: dict[str, float] = field(default_factory=dict)
 
 
+def warm_simulation() -> None:
+    """Import torch and step one scheduler, so the first candidate's seconds are its own."""
+    from lrviz.simulation import simulate_curve
+    from lrviz.spec import spec_for
+
+    simulate_curve(spec_for("step", step_size=1, steps=2).curves[0])
+
+
 def _simulated_lr(curve: CurveSpec) -> np.ndarray:
     from lrviz.simulation import require_finite, simulate_curve
 
@@ -53,6 +61,10 @@ class BoundScorer:
     name: str = "bound"
     parallel: bool = False
     note: str | None = None
+
+    def prepare(self) -> None:
+        """Start-up before the first candidate."""
+        warm_simulation()
 
     def evaluate(self, curve: CurveSpec, report: Report | None = None) -> Score:
         """The bound at the best base LR (or at the spec's LR with `fixed_lr`)."""
@@ -73,6 +85,10 @@ class LawScorer:
     @property
     def note(self) -> str:
         return f"{self.law.source}; {LAW_NOTE}"
+
+    def prepare(self) -> None:
+        """Start-up before the first candidate."""
+        warm_simulation()
 
     def evaluate(self, curve: CurveSpec, report: Report | None = None) -> Score:
         """The predicted final loss, and the predicted curve at up to LOSS_POINTS steps."""

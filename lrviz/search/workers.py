@@ -56,6 +56,7 @@ class InProcess:
         self._done: list[Finished] = []
 
     def __enter__(self) -> InProcess:
+        _prepare(self.scorer)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -75,9 +76,17 @@ _reports: Any = None
 _stops: Any = None
 
 
-def _init_worker(reports: Any, stops: Any) -> None:
+def _prepare(scorer: Any) -> None:
+    """The scorer's one-off start-up (data, imports), so it counts in no candidate's seconds."""
+    prepare = getattr(scorer, "prepare", None)
+    if prepare is not None:
+        prepare()
+
+
+def _init_worker(scorer: Any, reports: Any, stops: Any) -> None:
     global _reports, _stops
     _reports, _stops = reports, stops
+    _prepare(scorer)
 
 
 def _evaluate_in_worker(scorer: Any, curve: CurveSpec, slot: int, serial: int) -> tuple[Score, float]:
@@ -108,7 +117,7 @@ class ProcessPool:
 
         with fork_warning_silenced():
             self._pool = self._context.Pool(
-                self.capacity, initializer=_init_worker, initargs=(self._reports, self._stops)
+                self.capacity, initializer=_init_worker, initargs=(self.scorer, self._reports, self._stops)
             )
         return self
 
