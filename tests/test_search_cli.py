@@ -190,3 +190,32 @@ def test_search_help_imports_neither_optuna_nor_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert "--score" in done.stdout and "--random" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_law_fit_from_the_command_line(cli, tmp_path):
+    from lrviz.search.law import PUBLISHED_LAWS
+
+    steps = np.arange(600)
+    lines = ["run,lr,loss"]
+    for run, lr in {
+        "cosine": 3e-4 * (0.1 + 0.45 * (1 + np.cos(np.pi * steps / 600))),
+        "flat": np.full(600, 3e-4),
+    }.items():
+        lines += [
+            f"{run},{r!r},{v!r}"
+            for r, v in zip(lr.tolist(), PUBLISHED_LAWS["mpl-100m"].predict(lr).tolist(), strict=True)
+        ]
+    (tmp_path / "losses.csv").write_text("\n".join(lines) + "\n")
+    result = cli("search", "cosine", "--t-max", "300,600", "--lr", "3e-4", "--steps", "600", "--score", "law",
+                 "--law-fit", "losses.csv", "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["details"]["law"] == "losses.csv" and len(data["details"]["constants"]) == 7
+    assert data["best"]["params"]["T_max"] == 600  # the law's own ordering: decaying to the end wins
+    assert "fitted to 2 run(s)" in data["note"]
+
+
+def test_progress_reports_every_trained_candidate():
+    calls = []
+    lrviz.search("step", step_size=[2, 3, 4], steps=4, score="train", workers=1, progress=lambda *a: calls.append(a))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrviz
 from lrviz.errors import SpecError
@@ -153,3 +155,49 @@ def test_law_fit_csv_errors_name_file_line_and_column(tmp_path, text, message):
     with pytest.raises(SpecError) as caught:
         read_loss_runs(str(tmp_path / "losses.csv"))
     assert message in str(caught.value)
+
+
+def _law_by_the_formula(constants, eta):
+    """The Multi-Power Law written out term by term, as the paper's formula reads."""
+    l0, a, alpha, b, c, beta, gamma = constants
+    s = np.cumsum(eta)
+    loss = []
+    for t in range(len(eta)):
+        drop = 0.0
+        for k in range(1, t + 1):
+            if eta[k] != eta[k - 1]:
+                drop += (eta[k] - eta[k - 1]) * (1 - (1 + c * eta[k] ** -gamma * (s[t] - s[k - 1])) ** -beta)
+        loss.append(l0 + a * s[t] ** -alpha + b * drop)
+    return np.array(loss)
+
+
+def _bound_by_the_formula(eta, d, g):
+    total = sum(eta)
+    t1 = d * d / (2 * total)
+    t2 = g * g * sum(e * e for e in eta) / (2 * total)
+    t3 = 0.5 * sum(
+        eta[k] / sum(eta[k + 1 :]) * (g * g * sum(e * e for e in eta[k:]) / sum(eta[k:])) for k in range(len(eta) - 1)
+    )
+    return t1, t2, t3
+
+
+schedules = st.lists(st.floats(1e-4, 1.0), min_size=2, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(schedules, st.floats(0.1, 5.0), st.floats(0.1, 5.0))
+def test_bound_agrees_with_the_formula_written_out(eta, d, g):
+    terms = bound_terms(np.array(eta), d, g)
+    assert (terms.t1, terms.t2, terms.t3) == pytest.approx(_bound_by_the_formula(eta, d, g), rel=1e-9)
+    for scale in (0.5, 2.0):  # the best base LR is the minimum of the bound over base LRs
+        assert terms.best_bound <= terms.at(terms.best_lr * scale) + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([1e-4, 3e-4, 2e-4, 5e-5]), min_size=1, max_size=150), st.sampled_from(list(PUBLISHED_LAWS))
+)
+def test_law_agrees_with_the_formula_written_out(eta, law):
+    constants = PUBLISHED_LAWS[law].constants
+    expected = _law_by_the_formula(constants, np.array(eta))
+    assert predict_loss(constants, np.array(eta)) == pytest.approx(expected, rel=1e-10)
