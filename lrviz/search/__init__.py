@@ -151,7 +151,11 @@ def search(
     if random is not None:
         check_draw_count(random, "random")
     if isinstance(target, Spec) or (isinstance(target, str) and target.lower().endswith((".yaml", ".yml"))):
-        spec = target if isinstance(target, Spec) else __import__("lrviz").load_spec(str(target))
+        if not isinstance(target, Spec):
+            from lrviz.yamlspec import load_spec_file
+
+            target = load_spec_file(str(target))
+        spec = target
         if keywords:
             raise SpecError("a Spec or YAML file takes no scheduler keywords", next(iter(keywords)))
         space, title = grid_space(spec.curves), spec.title

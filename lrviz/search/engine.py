@@ -261,8 +261,8 @@ def _run_trials(
                 try:
                     curve = space.candidate(trial.params).curve
                 except LrvizError as exc:  # a draw no schedule can be made of: failed, ranked last
-                    executor_result = Finished(slot, Score(None, FAILED, message=str(exc)), 0.0)
-                    _tell(optuna, study, open_trials.pop(slot), executor_result)
+                    failed = Finished(slot, Score(None, FAILED, message=str(exc)), 0.0)
+                    _tell(optuna, study, open_trials.pop(slot), failed)
                     continue
                 executor.start(slot, curve)
             if not open_trials:
