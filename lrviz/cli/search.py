@@ -12,6 +12,8 @@ import typer
 from lrviz.cli.app import app
 from lrviz.cli.options import (
     SPEC_COMMAND,
+    Dpi,
+    Height,
     Help,
     LogY,
     Lr,
@@ -19,11 +21,13 @@ from lrviz.cli.options import (
     Optimizer,
     Quiet,
     Steps,
+    Style,
     Targets,
     Title,
     WarmupFactor,
     WarmupMethod,
     WarmupSteps,
+    Width,
     _curve_flags,
     _help_requested,
     _tokens,
@@ -192,6 +196,10 @@ def search(
     fmt: Format = "table",
     output: FigureOutput = None,
     log_y: LogY = False,
+    style: Style = None,
+    width: Width = None,
+    height: Height = None,
+    dpi: Dpi = None,
     quiet: Quiet = False,
     help_: Help = False,
 ) -> None:
@@ -207,9 +215,11 @@ def search(
     from lrviz.search.candidates import check_draw_count, space_from_tokens
     from lrviz.search.engine import SearchOptions, import_optuna
     from lrviz.spec import parse_float, parse_int
+
     chosen = fmt.strip().lower()
     if chosen not in FORMATS:
         raise SpecError(f"expected table or json, got {fmt!r}", "--format")
+    render_options = _render_options(title, log_y, style, width, height, dpi)
     if output is not None:
         from lrviz.output import FIGURE_SUFFIXES, check_output_path
 
@@ -252,7 +262,7 @@ def search(
     )
     with _progress_bar(enabled=name == "train" and not quiet) as progress:
         result = run(space, scorer, options, progress, title, details)
-    _render(result, chosen, output, log_y, quiet)
+    _render(result, chosen, output, render_options, quiet)
 
 
 def _positive_int(value: int, where: str) -> int:
@@ -261,7 +271,18 @@ def _positive_int(value: int, where: str) -> int:
     return value
 
 
-def _render(result, chosen: str, output: str | None, log_y: bool, quiet: bool) -> None:  # noqa: ANN001 - SearchResult
+def _render_options(title, log_y, style, width, height, dpi):  # noqa: ANN001, ANN202 - flags, RenderOptions
+    """The figure's RenderOptions from the figure flags, checked before any work."""
+    from lrviz.figure import RenderOptions
+    from lrviz.spec import FigureSettings, figure_settings_from_flags
+
+    settings = figure_settings_from_flags(FigureSettings(), style, width, height, dpi)
+    return RenderOptions(
+        title=title, log_y=log_y, width=settings.width, height=settings.height, dpi=settings.dpi, style=settings.style
+    )
+
+
+def _render(result, chosen: str, output: str | None, options, quiet: bool) -> None:  # noqa: ANN001 - SearchResult, RenderOptions
     """The result as JSON or a table on stdout, and the figure in `output`."""
     if chosen == "json":
         import json
@@ -278,10 +299,10 @@ def _render(result, chosen: str, output: str | None, log_y: bool, quiet: bool) -
             console.print(line, markup=False)
     sys.stdout.flush()
     if output is not None:
-        from lrviz.figure import RenderOptions, save_figure
+        from lrviz.figure import save_figure
         from lrviz.search.figure import render_search
 
-        path = save_figure(render_search(result, options=RenderOptions(log_y=log_y)), output)
+        path = save_figure(render_search(result, options=options), output)
         if not quiet:
             typer.echo(f"wrote {path}", err=True)
 

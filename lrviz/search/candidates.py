@@ -213,11 +213,11 @@ def space_from_tokens(tokens: Sequence[str], curve: Any, draws: bool) -> Candida
         chosen = {d.where: _text(values[d.name]) for d in dimensions}
         lr = chosen.pop("--lr", None if any(d.name == "lr" for d in dimensions) else curve.lr)
         flat = [token for flag, value in [*fixed, *chosen.items()] if flag != "--lr" for token in (flag, value)]
-        spec = spec_from_tokens([positionals[0], *flat], replace(bare, lr=lr))
+        spec = spec_from_tokens([positionals[0], *flat], replace(bare, lr=lr, label=draw_label(values)))
         return spec.curves[0]
 
     space = draw_space(dimensions, build)
-    build(_first_values(dimensions))  # a mistake in the fixed flags fails now, before any draw
+    check_fixed_values(space)
     return space
 
 
@@ -248,11 +248,33 @@ def space_from_keywords(scheduler: str, keywords: Mapping[str, Any], draws: bool
         return grid_space(spec_for(scheduler, **fixed, **firsts, **({"sweep": sweep} if sweep else {})).curves)
 
     def build(values: Mapping[str, Any]) -> CurveSpec:
-        return spec_for(scheduler, **fixed, **{name: _text(value) for name, value in values.items()}).curves[0]
+        drawn = {name: _text(value) for name, value in values.items()}
+        return spec_for(scheduler, **{"label": draw_label(values), **fixed, **drawn}).curves[0]
 
     space = draw_space(dimensions, build)
-    build(_first_values(dimensions))
+    check_fixed_values(space)
     return space
+
+
+def check_fixed_values(space: CandidateSpace) -> None:
+    """Build one candidate now, so a mistake in the values that are not drawn fails before any draw.
+
+    A drawn value torch refuses (the low end of a range, say) only fails its own candidate later.
+    """
+    assert space.builder is not None
+    try:
+        space.builder(_first_values(space.dimensions))
+    except SpecError as exc:
+        if exc.where not in {d.where for d in space.dimensions}:
+            raise
+
+
+def draw_label(values: Mapping[str, Any]) -> str:
+    """A drawn candidate's label: what was drawn (`T_max=265, lr=0.003`), as a sweep's labels are."""
+    return ", ".join(
+        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={_text(value)}"
+        for name, value in values.items()
+    )
 
 
 def _text(value: Any) -> str:

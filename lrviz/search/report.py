@@ -33,6 +33,10 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _varied(varied: tuple[tuple[str, Any], ...]) -> str:
+    return ", ".join(f"{key}={format_value(value)}" for key, value in varied)
+
+
 def result_table(result: SearchResult) -> Table:
     """Rank, candidate, varied parameters, score, best LR (where there is one), seconds, status."""
     from rich import box
@@ -44,7 +48,8 @@ def result_table(result: SearchResult) -> Table:
     )
     table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     with_best_lr = any(c.best_lr is not None for c in result.candidates)
-    with_varied = any(c.varied for c in result.candidates)
+    # the varied values, where the labels do not already say them (a sweep's and a draw's labels do)
+    with_varied = any(_varied(c.varied) not in c.label for c in result.candidates)
     table.add_column("rank", justify="right")
     table.add_column("candidate", overflow="fold", min_width=12)
     if with_varied:
@@ -57,7 +62,7 @@ def result_table(result: SearchResult) -> Table:
     for candidate in result.candidates:
         cells = [str(candidate.rank), candidate.label]
         if with_varied:
-            cells.append(" ".join(f"{key}={format_value(value)}" for key, value in candidate.varied))
+            cells.append(_varied(candidate.varied))
         cells.append("-" if candidate.score is None else f"{candidate.score:.6g}")
         if with_best_lr:
             cells.append("-" if candidate.best_lr is None else format_lr(candidate.best_lr))
