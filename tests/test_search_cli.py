@@ -161,6 +161,14 @@ BAD_INPUT = [
         "Error: --objective: no such file 'nofile.py'",
     ),
     (["cosine", "--t-mx", "100"], "Error: --t-mx: unknown option for CosineAnnealingLR; did you mean '--t-max'?"),
+    (
+        ["cosine", "--t-max", "1..100", "--steps", "200000", "--random", "200"],
+        "Error: --random: 200 candidates of 200,000 steps make 40,000,000 steps in all; at most 20,000,000 per search",
+    ),
+    (
+        ["step", "--step-size", "1..100", "--steps", "1000", "--random", "30", "--score", "train"],
+        "Error: --random: train runs one epoch per step: 30,000 epochs in all is more than the 20,000 one search may train",
+    ),
 ]
 
 

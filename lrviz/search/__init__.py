@@ -101,19 +101,47 @@ def run(
     title: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> SearchResult:
-    """Score every candidate of `space` (after the work bounds of `train`)."""
+    """Score every candidate of `space`, after checking the work it asks for."""
     from lrviz.search.engine import run_search
 
-    if scorer.name == "train":
-        from lrviz.search.train import check_train_steps
-
-        for candidate in space.candidates:
-            check_train_steps(candidate.curve)
-        if space.draws and space.builder is not None:
-            from lrviz.search.candidates import _first_values
-
-            check_train_steps(space.builder(_first_values(space.dimensions)))
+    check_work(space, scorer, options.trials)
     return run_search(space, scorer, options, progress, title, details)
+
+
+def check_work(space: CandidateSpace, scorer: Any, trials: int | None) -> None:
+    """The work bounds of `plot` (steps in all), and of `train` (epochs per candidate and in all)."""
+    from lrviz.search.candidates import end_values
+    from lrviz.search.train import MAX_TRAIN_EPOCHS_TOTAL, check_train_steps
+    from lrviz.spec import MAX_TOTAL_STEPS
+
+    if space.draws and space.builder is not None:
+        try:  # the longer of the two ends (a default length follows a drawn T_max, say)
+            ends = [space.builder(end_values(space.dimensions, high)) for high in (False, True)]
+        except SpecError:
+            return  # a draw torch refuses fails its own candidate
+        curves = [max(ends, key=lambda curve: curve.steps)] * int(trials or 1)
+        where = "--random"
+    else:
+        curves = [candidate.curve for candidate in space.candidates]
+        if trials:  # draws among the candidates: at most the longest, each time
+            curves = [max(curves, key=lambda curve: curve.steps)] * trials
+        where = "--random" if trials else "--steps"
+    total = sum(curve.steps for curve in curves)
+    if total > MAX_TOTAL_STEPS:
+        raise SpecError(
+            f"{len(curves)} candidates of {curves[0].steps:,} steps make {total:,} steps in all; "
+            f"at most {MAX_TOTAL_STEPS:,} per search",
+            where,
+        )
+    if scorer.name == "train":
+        for curve in curves[:1] if space.draws else curves:
+            check_train_steps(curve)
+        if total > MAX_TRAIN_EPOCHS_TOTAL:
+            raise SpecError(
+                f"train runs one epoch per step: {total:,} epochs in all is more than the "
+                f"{MAX_TRAIN_EPOCHS_TOTAL:,} one search may train",
+                where,
+            )
 
 
 def search(

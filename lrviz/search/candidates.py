@@ -263,7 +263,7 @@ def check_fixed_values(space: CandidateSpace) -> None:
     """
     assert space.builder is not None
     try:
-        space.builder(_first_values(space.dimensions))
+        space.builder(end_values(space.dimensions))
     except SpecError as exc:
         if exc.where not in {d.where for d in space.dimensions}:
             raise
@@ -284,5 +284,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _first_values(dimensions: Sequence[Dimension]) -> dict[str, Any]:
-    return {d.name: d.choices[0] if d.choices else (int(d.low) if d.integer else d.low) for d in dimensions}
+def end_values(dimensions: Sequence[Dimension], high: bool = False) -> dict[str, Any]:
+    """One draw at the low (or high) end of every dimension: the first (or last) choice, the range's end."""
+
+    def end(d: Dimension) -> Any:
+        if d.choices:
+            return d.choices[-1 if high else 0]
+        value = d.high if high else d.low
+        return int(value) if d.integer else value
+
+    return {d.name: end(d) for d in dimensions}

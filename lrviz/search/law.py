@@ -117,19 +117,32 @@ def predict_loss(
             jumps = eta[changed] - eta[changed - 1]
             # η_k = 0: C·η_k^(−γ)·(S(t) − S(k−1)) is infinite once S(t) > S(k−1), so the bracket is 1
             scale = np.where(eta[changed] > 0, c * eta[changed] ** (-gamma), np.inf)
-            before = cumulative[changed - 1]  # S(k-1)
-            for start in range(0, len(steps), _CHUNK):
-                chunk = steps[start : start + _CHUNK]
-                since = cumulative[chunk, None] - before[None, :]  # S(t) - S(k-1)
-                # 0 where k > t, and where nothing has accumulated since k: those brackets are 1 - 1 = 0
-                valid = (changed[None, :] <= chunk[:, None]) & (since > 0)
-                x = np.where(valid, scale[None, :] * np.where(valid, since, 0.0), 0.0)
-                terms = jumps[None, :] * (1 - (1 + x) ** (-beta))
-                loss[start : start + _CHUNK] += b * terms.sum(axis=1)
+            loss += b * _drops(cumulative, steps, changed, jumps, scale, beta)
     return loss
 
 
-_CHUNK = 64  # steps per block of the (steps x changes) array: bounded memory for 24,000-step cosines
+def _drops(
+    cumulative: np.ndarray, steps: np.ndarray, changed: np.ndarray, jumps: np.ndarray, scale: np.ndarray, beta: float
+) -> np.ndarray:
+    """Σ_k (η_k − η_{k−1})·(1 − (1 + C·η_k^(−γ)·(S(t) − S(k−1)))^(−β)) for each t of `steps`, over the
+    LR changes k, in blocks of at most _BLOCK elements (bounded memory for any length)."""
+    total = np.zeros(len(steps))
+    columns = min(len(changed), _BLOCK)
+    rows = max(1, _BLOCK // columns)
+    before = cumulative[changed - 1]  # S(k-1)
+    for first_row in range(0, len(steps), rows):
+        chunk = steps[first_row : first_row + rows]
+        for first in range(0, len(changed), columns):
+            block = slice(first, first + columns)
+            since = cumulative[chunk, None] - before[None, block]  # S(t) - S(k-1)
+            # 0 where k > t, and where nothing has accumulated since k: those brackets are 1 - 1 = 0
+            valid = (changed[None, block] <= chunk[:, None]) & (since > 0)
+            x = np.where(valid, scale[None, block] * np.where(valid, since, 0.0), 0.0)
+            total[first_row : first_row + rows] += (jumps[None, block] * (1 - (1 + x) ** (-beta))).sum(axis=1)
+    return total
+
+
+_BLOCK = 1 << 18  # elements per block of the (steps x changes) array: a few MB whatever the length
 
 
 def fit_law(runs: Sequence[tuple[np.ndarray, np.ndarray]], where: str = "--law-fit") -> MultiPowerLaw:

@@ -22,6 +22,7 @@ Report = Callable[[int, float], bool]
 OK, DIVERGED, PRUNED, FAILED = "ok", "diverged", "pruned", "failed"
 STATUS_ORDER = {OK: 0, PRUNED: 1, DIVERGED: 2, FAILED: 3}  # how statuses rank: ok first, failed last
 LOSS_POINTS = 200  # points of a predicted loss curve kept for the figure
+LAW_TERMS = 20_000_000  # terms of the law's sum one candidate's curve may take (about a second)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class LawScorer:
     def evaluate(self, curve: CurveSpec, report: Report | None = None) -> Score:
         """The predicted final loss, and the predicted curve at up to LOSS_POINTS steps."""
         lr = _simulated_lr(curve)
-        steps = np.unique(np.linspace(0, len(lr) - 1, min(len(lr), LOSS_POINTS)).round().astype(np.intp))
+        # each point costs one term per LR change: fewer points for a long schedule that changes every step
+        changes = int(np.count_nonzero(np.diff(lr))) + 1
+        points = max(2, min(len(lr), LOSS_POINTS, LAW_TERMS // changes))
+        steps = np.unique(np.linspace(0, len(lr) - 1, points).round().astype(np.intp))
         loss = self.law.predict(lr, steps)
         return Score(float(loss[-1]), loss_steps=tuple(int(s) for s in steps), loss=tuple(float(x) for x in loss))

@@ -28,6 +28,7 @@ from lrviz.spec import CurveSpec
 
 DIVERGENCE_FACTOR = 10.0  # a validation loss this many times its start counts as diverged
 MAX_TRAIN_EPOCHS = 1000  # the schedule steps once per epoch: the work bound of one candidate
+MAX_TRAIN_EPOCHS_TOTAL = 20_000  # and of one search (the built-in model: a few minutes on one core)
 
 
 @functools.cache
