@@ -173,3 +173,19 @@ def test_another_search_in_the_same_study_is_refused(cli, tmp_path):
     other = cli("search", "cosine", "--t-max", "30,40", "--storage", storage)
     assert other.code == 2
     assert other.err.startswith("Error: --storage: the study 'lrviz-search' holds another search")
+
+
+def test_workers_start_after_torch_ran_on_many_threads_here():
+    # A process whose torch already ran an OpenMP team (a notebook that trained before) must not fork
+    # workers that wait on those threads: a hang would end in the timeout below.
+    code = (
+        "import torch, lrviz\n"
+        "torch.set_num_threads(2)\n"
+        "a = torch.randn(600, 600)\n"
+        "(a @ a).sum()\n"
+        "r = lrviz.search('step', step_size=[3, 4], gamma=0.5, steps=4, score='train', workers=2)\n"
+        "print([c.status for c in r.candidates])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['ok', 'ok']"

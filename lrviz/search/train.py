@@ -11,11 +11,12 @@ per-step ``curve``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,20 @@ from lrviz.spec import CurveSpec
 DIVERGENCE_FACTOR = 10.0  # a validation loss this many times its start counts as diverged
 MAX_TRAIN_EPOCHS = 1000  # the schedule steps once per epoch: the work bound of one candidate
 MAX_TRAIN_EPOCHS_TOTAL = 20_000  # and of one search (the built-in model: a few minutes on one core)
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """torch on one thread: the same arithmetic in every process, no cores oversubscribed, and no
+    OpenMP thread team that a later fork() would copy without its threads (the child would hang)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @functools.cache
@@ -55,6 +70,7 @@ class DigitsTraining:
     momentum: float = 0.9
     name: str = "train"
     parallel: bool = True
+    fork_safe: bool = True  # torch on one thread only: a forked worker never waits on the parent's OpenMP team
     note: str | None = (
         "validation loss (cross-entropy) of a 64-32-10 MLP on scikit-learn's digits after the last epoch; "
         "SGD momentum 0.9, batch 128, one schedule step per epoch, same seed and batches for every candidate"
@@ -66,13 +82,13 @@ class DigitsTraining:
         import torch
 
         x_train, _, y_train, _ = digits_split(self.seed)
-        model = torch.nn.Linear(64, 10)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.0, momentum=self.momentum)
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(
-            model(torch.from_numpy(x_train[:2])), torch.from_numpy(y_train[:2])
-        ).backward()
-        optimizer.step()
+        with one_thread():
+            model = torch.nn.Linear(64, 10)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.0, momentum=self.momentum)
+            optimizer.zero_grad()
+            inputs, labels = torch.from_numpy(x_train[:2]), torch.from_numpy(y_train[:2])
+            torch.nn.functional.cross_entropy(model(inputs), labels).backward()
+            optimizer.step()
 
     def evaluate(self, curve: CurveSpec, report: Report | None = None) -> Score:
         """Train a fresh model under `curve`'s schedule; the final validation loss is the score."""
@@ -80,9 +96,7 @@ class DigitsTraining:
 
         from lrviz.schedule import Schedule
 
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # the same arithmetic in every worker process, and no oversubscription
-        try:
+        with one_thread():
             x_train, x_val, y_train, y_val = (torch.from_numpy(a) for a in digits_split(self.seed))
             torch.manual_seed(self.seed)
             model = torch.nn.Sequential(
@@ -91,8 +105,6 @@ class DigitsTraining:
             optimizer = torch.optim.SGD(model.parameters(), lr=curve.lr, momentum=self.momentum)
             schedule = Schedule(curve).build(optimizer)
             return self._epochs(curve, model, optimizer, schedule, (x_train, x_val, y_train, y_val), report)
-        finally:
-            torch.set_num_threads(threads)
 
     def _epochs(self, curve, model, optimizer, schedule, data, report) -> Score:  # noqa: ANN001 - torch objects
         import torch
@@ -143,6 +155,7 @@ class UserObjective:
     name: str = "train"
     parallel: bool = True
     note: str | None = None
+    fork_safe: bool = False  # the user's code may start threads: its workers start afresh (spawn)
 
     @classmethod
     def parse(cls, text: str, where: str = "--objective") -> UserObjective:
@@ -166,7 +179,7 @@ class UserObjective:
 
         try:
             result = self.load()(Schedule(curve))
-        except Exception as exc:  # noqa: BLE001 - the user's code: one failed candidate, not a crash
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's code: one failed candidate, not a crash
             return Score(None, FAILED, message=f"{type(exc).__name__}: {' '.join(str(exc).split())}")
         return _objective_score(result)
 

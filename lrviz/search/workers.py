@@ -3,7 +3,8 @@
 Each worker runs the scorer on one candidate at a time and sends its intermediate losses back
 through a queue; the search (in the parent, which owns the Optuna study) reports them to the
 pruner and, when it says so, raises the candidate's stop flag, which the worker reads after each
-epoch. Workers are forked on Linux (they inherit torch and the scorer), spawned elsewhere.
+epoch. Workers are forked on Linux when the scorer allows it (they inherit torch and the scorer),
+spawned otherwise.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lrviz.errors import ScheduleError
 from lrviz.search.scores import FAILED, Report, Score
 from lrviz.spec import CurveSpec
 
@@ -106,46 +109,63 @@ class ProcessPool:
         self.scorer = scorer
         self.decide = decide
         self.capacity = count
-        self._context = multiprocessing.get_context("fork" if can_fork() else "spawn")
+        # A fork inherits torch and the scorer at no cost, but none of the parent's threads: only a scorer
+        # that keeps torch on one thread (never waiting on an OpenMP team the parent started) is forked.
+        fork = can_fork() and getattr(scorer, "fork_safe", False)
+        self._context = multiprocessing.get_context("fork" if fork else "spawn")
         self._reports = self._context.Queue()
         self._stops = self._context.Array("q", count, lock=False)  # slot -> serial of the task to stop
-        self._running: dict[int, tuple[int, Any]] = {}  # slot -> (serial, AsyncResult)
+        self._running: dict[int, tuple[int, Any]] = {}  # slot -> (serial, Future)
         self._serial = 0
 
     def __enter__(self) -> ProcessPool:
+        from concurrent.futures import ProcessPoolExecutor
+
         from lrviz.parallel import fork_warning_silenced
 
         with fork_warning_silenced():
-            self._pool = self._context.Pool(
-                self.capacity, initializer=_init_worker, initargs=(self.scorer, self._reports, self._stops)
+            self._pool = ProcessPoolExecutor(
+                self.capacity,
+                mp_context=self._context,
+                initializer=_init_worker,
+                initargs=(self.scorer, self._reports, self._stops),
             )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pool.terminate() if exc[0] is not None else self._pool.close()
-        self._pool.join()
+        # on an error or Ctrl-C, drop what has not started; what runs finishes its epoch and is dropped
+        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
     def start(self, slot: int, curve: CurveSpec) -> None:
         self._serial += 1
         self._stops[slot] = 0
-        self._running[slot] = (
-            self._serial,
-            self._pool.apply_async(_evaluate_in_worker, (self.scorer, curve, slot, self._serial)),
-        )
+        with warnings.catch_warnings():  # Python >= 3.12 warns on fork() with threads: see fork_warning_silenced
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            future = self._pool.submit(_evaluate_in_worker, self.scorer, curve, slot, self._serial)
+        self._running[slot] = (self._serial, future)
 
     def wait(self) -> list[Finished]:
         """Pass on intermediate losses until at least one candidate is done; those that are."""
+        from concurrent.futures.process import BrokenProcessPool
+
         while True:
             self._drain()
-            done = [slot for slot, (_, result) in self._running.items() if result.ready()]
-            if done:
-                self._drain()
-                finished = []
-                for slot in done:
-                    _, result = self._running.pop(slot)
-                    score, seconds = result.get()
-                    finished.append(Finished(slot, score, seconds))
-                return finished
+            done = [slot for slot, (_, future) in self._running.items() if future.done()]
+            if not done:
+                continue
+            self._drain()
+            finished = []
+            for slot in done:
+                _, future = self._running.pop(slot)
+                try:
+                    score, seconds = future.result()
+                except BrokenProcessPool:
+                    raise ScheduleError(
+                        "a worker process died while evaluating a candidate (out of memory, or the objective "
+                        "exited the process?)"
+                    ) from None
+                finished.append(Finished(slot, score, seconds))
+            return finished
 
     def _drain(self) -> None:
         try:
