@@ -108,7 +108,7 @@ def test_user_objective_receives_a_schedule_and_returns_a_loss(cli, tmp_path):
     assert missing.err == "Error: --objective: train.py defines no function 'nothing'\n"
 
 
-GRID = ["step", "--step-size", "2,3,4,5,6,7", "--gamma", "0.5", "--steps", "25", "--score", "train", "--workers", "1"]
+GRID = ["step", "--step-size", "2,3,4,5,6,7", "--gamma", "0.5", "--steps", "60", "--score", "train", "--workers", "1"]
 
 
 def _lrviz(*args: str, cwd: Path) -> subprocess.Popen:
@@ -153,7 +153,7 @@ def test_resume_finishes_what_a_killed_search_left(tmp_path):
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and (not db.exists() or not _completed_candidates(db)):
-            time.sleep(0.2)
+            time.sleep(0.05)
     finally:
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
