@@ -227,3 +227,27 @@ def test_progress_reports_every_trained_candidate():
     calls = []
     lrviz.search("step", step_size=[2, 3, 4], steps=4, score="train", workers=1, progress=lambda *a: calls.append(a))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_law_output_says_the_law_is_only_as_good_as_its_fit(cli):
+    args = ("search", "cosine", "--t-max", "200,400", "--lr", "3e-4", "--steps", "400", "--score", "law")
+    table = cli(*args)
+    assert table.code == 0, table.err
+    assert "the law is only as good as its fit" in " ".join(table.out.split())
+    data = json.loads(cli(*args, "--format", "json").out)
+    assert "the law is only as good as its fit" in data["note"] and data["details"]["law"] == "mpl-400m"
+
+
+def test_quiet_prints_nothing_and_still_writes_the_figure(cli, tmp_path):
+    result = cli("search", *ARTICLE_GRID, "--quiet", "-o", "q.png")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert (tmp_path / "q.png").stat().st_size > 0
+
+
+def test_train_figure_draws_the_validation_losses():
+    found = lrviz.search("step", step_size=[2, 3], steps=5, score="train", workers=1)
+    figure = render_search(found)
+    loss_axes = figure.axes[1]
+    assert loss_axes.get_ylabel() == "validation loss" and loss_axes.get_yscale() == "log"
+    best = next(line for line in loss_axes.lines if line.get_gid() == BEST_GID)
+    assert list(best.get_ydata()) == list(found.best.loss) and best.get_ydata()[-1] == found.best.score
