@@ -8,10 +8,13 @@ Python API (heavy modules load on first use)::
     fig = lrviz.plot(curves, style="paper")    # a matplotlib Figure; or lrviz.plot(curves, ax=ax)
     lrviz.save_figure(fig, "cosine.pdf")       # deterministic bytes
     curves[0].lr, curves[0].to_dict(), lrviz.pytorch_code(spec)
+    schedule = lrviz.Schedule.from_spec(spec)  # drives a real optimizer: schedule.build(optimizer).step()
+    result = lrviz.search("step", step_size=[10, 20, 30, 50], gamma=0.5, steps=100, score="bound")
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 __version__ = "0.1.0"
@@ -26,6 +29,8 @@ __all__ = [
     "spec_for",
     "spec_from_dict",
     "pytorch_code",
+    "search",
+    "Schedule",
     "Spec",
     "Curve",
     "RenderOptions",
@@ -48,6 +53,15 @@ def __getattr__(name: str) -> Any:
         from lrviz import spec
 
         return getattr(spec, name)
+    if name == "search":
+        # the package lrviz.search is callable: lrviz.search(...) runs a search (lrviz/search/__init__.py)
+        import lrviz.search  # noqa: F401 - imported for sys.modules
+
+        return sys.modules["lrviz.search"]
+    if name == "Schedule":
+        from lrviz.schedule import Schedule
+
+        return Schedule
     if name == "pytorch_code":
         from lrviz.code import pytorch_code
 

@@ -1,10 +1,25 @@
-"""The gallery: one figure per YAML spec, all specs validated before any file is written."""
+"""The gallery: one figure per YAML spec, all specs validated before any file is written, and the
+figures of the searches in :data:`SEARCHES` (when Optuna, `lrviz[search]`, is installed)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 from lrviz.errors import SpecError
+
+# name -> the keywords of lrviz.search: the article's grid over StepLR's decay epochs, scored by the bound
+SEARCHES: dict[str, dict[str, Any]] = {
+    "search_step": {
+        "title": "StepLR: decay every 10, 20, 30 or 50 epochs? (bound score)",
+        "target": "step",
+        "step_size": [10, 20, 30, 50],
+        "gamma": 0.5,
+        "steps": 100,
+        "score": "bound",
+    },
+}
 
 
 def spec_files(configs: Path) -> list[Path]:
@@ -36,4 +51,22 @@ def build_gallery(configs: Path, output: Path) -> list[Path]:
     for path, spec, curves in figures:
         figure = render(curves, RenderOptions(title=spec.title))
         written.append(save_figure(figure, gallery_path(path, output)))
+    if importlib.util.find_spec("optuna") is not None:
+        written.extend(build_search_gallery(output))
+    return written
+
+
+def build_search_gallery(output: Path) -> list[Path]:
+    """Write `output/<name>.png` for every search in :data:`SEARCHES`."""
+    import lrviz
+    from lrviz.figure import RenderOptions, save_figure
+    from lrviz.search.figure import render_search
+
+    written = []
+    for name, keywords in SEARCHES.items():
+        arguments = dict(keywords)
+        title = arguments.pop("title")
+        result = lrviz.search(arguments.pop("target"), **arguments)
+        figure = render_search(result, options=RenderOptions(title=title))
+        written.append(save_figure(figure, output / f"{name}.png"))
     return written

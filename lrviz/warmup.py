@@ -100,6 +100,18 @@ class Warmup:
         s = self.ramp(p)
         return start * (1 - s) + target * s  # detectron2's factor * (1 - alpha) + alpha, for target 1
 
+    def warmed(self, k: np.ndarray, scheduled: np.ndarray, base: float) -> np.ndarray:
+        """The LRs at warmup steps `k` (each below :attr:`length`) of a param group with base LR
+        `base`, whose schedule gives `scheduled` there."""
+        import numpy as np
+
+        if self.mode == "multiply":
+            if self.start_lr is None:
+                return scheduled * self._values(k, np.ones(len(k)), self.factor)
+            return self._values(k, scheduled, self.start_lr)
+        start = self.start_lr if self.start_lr is not None else self.factor * base
+        return self._values(k, np.full(len(k), base), start)
+
     def apply(self, group_lr: np.ndarray, base_lrs: tuple[float, ...]) -> None:
         """Warm up the first steps of recorded LRs (groups x steps) in place.
 
@@ -112,14 +124,7 @@ class Warmup:
             return
         k = np.arange(n, dtype=np.float64)
         for row, base in zip(group_lr, base_lrs, strict=True):
-            if self.mode == "multiply":
-                if self.start_lr is None:
-                    row[:n] *= self._values(k, np.ones(n), self.factor)
-                else:
-                    row[:n] = self._values(k, row[:n].copy(), self.start_lr)
-            else:
-                start = self.start_lr if self.start_lr is not None else self.factor * base
-                row[:n] = self._values(k, np.full(n, base), start)
+            row[:n] = self.warmed(k, row[:n].copy(), base)
 
     def describe(self) -> str:
         """`warmup 10 (linear from 0.001x, multiply)`: for labels and titles."""

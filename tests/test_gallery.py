@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lrviz.gallery import build_gallery, gallery_path
+from lrviz.gallery import SEARCHES, build_gallery, gallery_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
@@ -40,13 +40,22 @@ def test_gallery_image_exists_and_is_fresh(config, fresh):
     )
 
 
+@pytest.mark.parametrize("name", list(SEARCHES))
+def test_search_gallery_image_exists_and_is_fresh(name, fresh):
+    checked_in = GALLERY / f"{name}.png"
+    assert checked_in.exists(), f"{checked_in} is missing: run `{REGENERATE}`"
+    assert np.array_equal(_pixels(checked_in), _pixels(fresh / f"{name}.png")), (
+        f"{checked_in} is stale: run `{REGENERATE}`"
+    )
+
+
 def test_no_orphan_gallery_images():
-    stems = {p.stem for p in CONFIGS.glob("*.yaml")}
+    stems = {p.stem for p in CONFIGS.glob("*.yaml")} | set(SEARCHES)
     assert {p.stem for p in GALLERY.glob("*.png")} <= stems
 
 
 def test_readme_shows_the_gallery_and_how_to_regenerate_it():
     readme = (ROOT / "README.md").read_text()
     shown = set(re.findall(r"\(gallery/([\w-]+)\.png\)", readme))
-    assert shown == {p.stem for p in CONFIGS.glob("*.yaml")}
+    assert shown == {p.stem for p in CONFIGS.glob("*.yaml")} | set(SEARCHES)
     assert REGENERATE in readme

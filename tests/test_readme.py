@@ -38,12 +38,13 @@ def project_dir(tmp_path, monkeypatch):
 
 def test_readme_has_examples_of_every_command():
     commands = {shlex.split(c)[1] for c, _ in console_examples()}
-    assert {"plot", "export", "list", "show", "compare", "check", "gallery"} <= commands
+    assert {"plot", "export", "list", "show", "compare", "check", "gallery", "search"} <= commands
 
 
 @pytest.mark.parametrize(("command", "code"), console_examples(), ids=[c for c, _ in console_examples()])
 def test_console_example_runs(command, code, cli, project_dir):
     shutil.copytree(ROOT / "configs", Path.cwd() / "configs", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "examples", Path.cwd() / "examples", dirs_exist_ok=True)
     result = cli(*shlex.split(command)[1:])
     assert result.code == code, result.err
     output = re.search(r"-o (\S+)", command)

@@ -79,9 +79,9 @@ def test_help_list_and_show_never_import_torch_or_matplotlib():
     code = (
         "import sys\n"
         "from lrviz.cli.app import main\n"
-        "for args in (['--help'], ['list'], ['show', 'onecycle'], ['plot', 'cosine', '--help']):\n"
+        "for args in (['--help'], ['list'], ['show', 'onecycle'], ['plot', 'cosine', '--help'], ['search', '--help']):\n"
         "    assert main(args) == 0\n"
-        "heavy = [m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules]\n"
+        "heavy = [m for m in ('torch', 'matplotlib', 'numpy', 'optuna', 'sklearn', 'scipy') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
