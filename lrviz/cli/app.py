@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 import typer
 
@@ -76,8 +78,12 @@ def _run_command(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         error_line("interrupted")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader left (`lrviz export ... | head -1`): nothing went wrong here
         return 0
+    except SystemExit as exc:  # Typer turns a broken pipe into sys.exit(1); the same case as above
+        if isinstance(exc.__context__, BrokenPipeError):
+            return 0
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported as one
         if debug:
             traceback.print_exc()
@@ -90,5 +96,28 @@ def _run_command(argv: Sequence[str] | None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: run the command, then leave without the interpreter's teardown.
+
+    A process that imported torch spends about half a second at exit destroying modules and
+    running their exit hooks, none of which matter to a finished command. So once the command
+    has returned its code (and every file it wrote is closed: they are written with `with`),
+    stdout and stderr are flushed here and the process ends with ``os._exit``. Only here, never
+    in :func:`main`, which the tests and other Python callers call in-process.
+    """
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush and close stdout and stderr, then end the process with `code` at once (``os._exit``)."""
+    if "logging" in sys.modules:  # flushes any log handler a library left open
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left (`| head -1`): what it did not read is not lost
+            pass
+        except (OSError, ValueError) as exc:  # a full disk, say: the output is incomplete, say so
+            if stream is sys.stdout and code == 0:
+                code = EXIT_BAD_INPUT
+                error_line(f"stdout: cannot write: {getattr(exc, 'strerror', None) or exc}")
+    os._exit(code)
