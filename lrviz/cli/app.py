@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import typer
 
+from lrviz.cli import coercion
 from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError
 
 try:  # Typer >= 0.26 vendors click; its usage errors derive from TyperException
@@ -61,6 +62,7 @@ def _run_command(argv: Sequence[str] | None) -> int:
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"] or ["--help"]
     _register_commands()
+    coercion.install()  # option values without importing pydantic (~0.1 s)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
