@@ -2,9 +2,9 @@
 
 ``import torch`` (~1 s) and ``import matplotlib.figure`` plus drawing (~0.5 s) do not depend on
 each other until the values exist. So `FigureWorker` forks before either import: the child
-imports matplotlib, lays out a throwaway figure in the same style (fonts, mathtext, layout code
-loaded) and says how finely the figure will draw a curve; the parent imports torch, simulates,
-and sends the values: of a long curve only the envelope the figure draws (see
+imports matplotlib, says how finely the figure will draw a curve, and lays out a throwaway
+figure in the same style (fonts, mathtext, layout code loaded); the parent imports torch,
+simulates, and sends the values: of a long curve only the envelope the figure draws (see
 :mod:`lrviz.decimate`), not a copy of every value. The child draws and saves with
 :mod:`lrviz.figure`, exactly the calls a single process makes, while the parent prints its
 table. Elsewhere than on Linux, the same calls run in this process.
@@ -12,6 +12,7 @@ table. Elsewhere than on Linux, the same calls run in this process.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -147,7 +148,8 @@ def _child(
     """Import matplotlib, get ready, wait for the values, draw, save, report; then exit, whatever happens."""
     code = 0
     try:
-        connection.send(_get_ready(output, options, panels))
+        connection.send(_buckets(output, options, panels))
+        _warm_up(options)  # while the parent simulates, or prints its table
         try:
             layout, marked_steps = connection.recv()
         except EOFError:  # the parent failed before simulating: nothing to draw
@@ -164,20 +166,28 @@ def _child(
         os._exit(code)
 
 
-def _get_ready(output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None) -> int | None:
-    """Everything the figure needs before the values: imports, fonts, layout code. The buckets a
-    long curve is drawn in (None: the figure needs every value, to find events or on an error)."""
-    from lrviz.figure import figure_buckets, warm_up
+def _buckets(output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None) -> int | None:
+    """Import what drawing needs; the buckets a long curve is drawn in (None: the figure needs
+    every value, to find events, or the style is bad and drawing will say so in the parent's words)."""
+    from lrviz.figure import figure_buckets
 
     backend = {".png": "agg", ".svg": "svg", ".pdf": "pdf"}.get(Path(output).suffix.lower())
     if backend:  # the module savefig would import for this format
         importlib.import_module(f"matplotlib.backends.backend_{backend}")
-    try:
-        warm_up(options)
-        buckets = figure_buckets(options, None if panels is None else len(panels))
-    except Exception:  # noqa: BLE001 - a bad style, say: drawing raises it again, in the parent's words
+    if options.mark_milestones:  # the events are found in every value
         return None
-    return None if options.mark_milestones else buckets  # the events are found in every value
+    try:
+        return figure_buckets(options, None if panels is None else len(panels))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _warm_up(options: RenderOptions) -> None:
+    """Load the fonts and layout code the figure will need (see lrviz.figure.warm_up)."""
+    from lrviz.figure import warm_up
+
+    with contextlib.suppress(Exception):  # a bad style: drawing raises it again, in the parent
+        warm_up(options)
 
 
 def _curve_series(curve: Curve, buckets: int | None) -> list[Any]:

@@ -52,7 +52,9 @@ LONG_CASES = {
 }
 
 
-@pytest.mark.parametrize("extra", [[], ["--mark-milestones", "--annotate-final"], ["--width", "3", "--dpi", "300"]])
+@pytest.mark.parametrize(
+    "extra", [[], ["--annotate-final"], ["--mark-milestones"], ["--width", "3", "--dpi", "300", "--momentum", "panel"]]
+)
 @pytest.mark.parametrize("case", list(LONG_CASES))
 def test_long_curves_sent_as_envelopes_draw_the_bytes_of_the_full_curves(cli, tmp_path, monkeypatch, case, extra):
     args = ["plot", *LONG_CASES[case], *extra, "-o", "forked.svg"]
