@@ -110,13 +110,13 @@ def run() -> None:
 
 
 def exit_now(code: int) -> NoReturn:
-    """Flush and close stdout and stderr, then end the process with `code` at once (``os._exit``)."""
+    """Flush stdout and stderr, then end the process with `code` at once (``os._exit``)."""
     if "logging" in sys.modules:  # flushes any log handler a library left open
         sys.modules["logging"].shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except BrokenPipeError:  # the reader left (`| head -1`): what it did not read is not lost
+        except BrokenPipeError:  # the reader left (`| head -1`): nobody is missing anything
             pass
         except (OSError, ValueError) as exc:  # a full disk, say: the output is incomplete, say so
             if stream is sys.stdout and code == 0:
