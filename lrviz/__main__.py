@@ -1,7 +1,5 @@
-"""`python -m lrviz`."""
+"""`python -m lrviz`: the same entry point as the `lrviz` command."""
 
-import sys
+from lrviz.cli.app import run
 
-from lrviz.cli.app import main
-
-sys.exit(main())
+run()

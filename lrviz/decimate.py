@@ -13,6 +13,7 @@ figure is reduced: exports (JSON, CSV) and tables keep every value.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,9 +31,13 @@ def bucket_count(ax: Axes) -> int:
     from matplotlib import rcParams
 
     figure = ax.figure
-    save_dpi = rcParams["savefig.dpi"]
-    dpi = max(float(figure.dpi), float(save_dpi) if save_dpi != "figure" else 0.0)
-    return max(1, math.ceil(figure.get_figwidth() * dpi * OVERSAMPLE))
+    return canvas_buckets(figure.get_figwidth(), figure.dpi, rcParams["savefig.dpi"])
+
+
+def canvas_buckets(width: float, dpi: float, save_dpi: float | str) -> int:
+    """Buckets for a curve on a figure `width` inches wide, drawn at `dpi` and saved at `save_dpi`."""
+    largest = max(float(dpi), float(save_dpi) if save_dpi != "figure" else 0.0)
+    return max(1, math.ceil(width * largest * OVERSAMPLE))
 
 
 def _bucket_picks(values: np.ndarray, buckets: int) -> np.ndarray:
@@ -99,15 +104,35 @@ def staircase_envelope(values: np.ndarray, buckets: int) -> tuple[np.ndarray, np
     return x[keep], y[keep]
 
 
-def drawn_points(ax: Axes, values: np.ndarray, drawstyle: str = "default") -> tuple[np.ndarray, np.ndarray, str]:
-    """(x, y, drawstyle) to draw one series of `values` (one per step) on `ax` as `drawstyle`.
+@dataclass(frozen=True, eq=False)
+class DrawnSeries:
+    """A long series reduced to the points :func:`drawn_points` draws of it, for `buckets`
+    buckets as `requested`: what the figure process receives instead of every value."""
+
+    x: np.ndarray
+    y: np.ndarray
+    drawstyle: str  # how to draw (x, y)
+    requested: str  # the drawstyle the figure asks for, which (x, y) were made for
+    buckets: int
+    length: int  # values in the full series
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> float:
+        if index not in (-1, self.length - 1):  # the envelope always keeps the last value, nothing else is asked
+            raise IndexError("a thinned series keeps only its last value")
+        return float(self.y[-1])
+
+
+def thin(values: np.ndarray, buckets: int, drawstyle: str = "default") -> tuple[np.ndarray, np.ndarray, str]:
+    """(x, y, drawstyle) to draw one series of `values` (one per step) as `drawstyle` in `buckets`.
 
     A curve the output can show point by point (or one with non-finite values) is returned as
     it is. Of a longer one, the envelope is drawn; for a ``steps-post`` curve, the envelope of
     the staircase it draws, as a plain line (see :func:`staircase_envelope`).
     """
     values = np.asarray(values)
-    buckets = bucket_count(ax)
     if len(values) <= POINTS_PER_BUCKET * buckets or not np.isfinite(values).all():
         return np.arange(len(values)), values, drawstyle
     if drawstyle == "steps-post":
@@ -115,3 +140,23 @@ def drawn_points(ax: Axes, values: np.ndarray, drawstyle: str = "default") -> tu
         return x, y, "default"
     index = envelope_indices(values, buckets)
     return index, values[index], drawstyle
+
+
+def thinned(values: np.ndarray, buckets: int, drawstyle: str = "default") -> np.ndarray | DrawnSeries:
+    """`values` as a figure of `buckets` needs them: a DrawnSeries when that is fewer points."""
+    x, y, drawn_style = thin(values, buckets, drawstyle)
+    if len(x) == len(values):
+        return values
+    return DrawnSeries(x, y, drawn_style, drawstyle, buckets, len(values))
+
+
+def drawn_points(
+    ax: Axes, values: np.ndarray | DrawnSeries, drawstyle: str = "default"
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(x, y, drawstyle) to draw one series of `values` on `ax` as `drawstyle` (see :func:`thin`)."""
+    buckets = bucket_count(ax)
+    if isinstance(values, DrawnSeries):
+        if (values.buckets, values.requested) != (buckets, drawstyle):  # a bug, never bad input
+            raise ValueError(f"a series thinned for {values.buckets} buckets ({values.requested}) drawn in {buckets}")
+        return values.x, values.y, values.drawstyle
+    return thin(values, buckets, drawstyle)

@@ -383,9 +383,7 @@ def render(
     with rc_context(rc):
         momentum_ax = None
         if ax is None:
-            figsize = rc["figure.figsize"]
-            size = (options.width or figsize[0], options.height or figsize[1])
-            figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
+            figure = Figure(figsize=_figure_size(options, rc), dpi=options.dpi or 100, layout="constrained")
             panel = options.momentum and options.momentum_layout == "panel"
             if panel and any(c.momentum is not None for c in curves):
                 ax, momentum_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
@@ -493,13 +491,10 @@ def render_panels(
     check_render_options(options)
     if options.momentum_layout == "panel":  # a grid of panels has no room for momentum panels
         options = replace(options, momentum_layout="axis")
-    count = max(len(groups), 1)
-    columns = columns or (1 if count == 1 else 2 if count <= 4 else 3)
-    rows = -(-count // columns)
+    rows, columns = _panel_grid(len(groups), columns)
     style, rc = _figure_style(options)
-    width, height = rc["figure.figsize"]
-    size = (options.width or width * min(columns, 2) * 0.8, options.height or height * rows * 0.8)
     with rc_context(rc):
+        size = _figure_size(options, rc, (rows, columns))
         figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
         _remember_style(figure, style, rc, options)
         axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
@@ -519,6 +514,58 @@ def render_panels(
         if options.title:
             figure.suptitle(options.title)
     return figure
+
+
+def _panel_grid(count: int, columns: int | None = None) -> tuple[int, int]:
+    """(rows, columns) of a grid of `count` panels."""
+    count = max(count, 1)
+    columns = columns or (1 if count == 1 else 2 if count <= 4 else 3)
+    return -(-count // columns), columns
+
+
+def _figure_size(
+    options: RenderOptions, rc: dict[str, Any], grid: tuple[int, int] | None = None
+) -> tuple[float, float]:
+    """(width, height) in inches of one axes' figure, or of a grid of (rows, columns) panels."""
+    width, height = rc["figure.figsize"]
+    if grid is None:
+        return options.width or width, options.height or height
+    rows, columns = grid
+    return options.width or width * min(columns, 2) * 0.8, options.height or height * rows * 0.8
+
+
+def figure_buckets(options: RenderOptions, panel_count: int | None = None) -> int:
+    """The buckets :func:`lrviz.decimate.drawn_points` cuts a long curve into on every axes of
+    ``render_figure(curves, options, panels)`` (`panel_count` panels): known before any curve is."""
+    from matplotlib import rc_context, rcParams
+
+    from lrviz.decimate import canvas_buckets
+
+    _, rc = _figure_style(options)
+    grid = None if panel_count is None else _panel_grid(panel_count)
+    with rc_context(rc):
+        return canvas_buckets(_figure_size(options, rc, grid)[0], options.dpi or 100, rcParams["savefig.dpi"])
+
+
+def warm_up(options: RenderOptions) -> None:
+    """Lay out, and throw away, a small figure in `options`' style: the fonts, mathtext and layout
+    machinery a first figure loads are loaded (the figure process does this while the other
+    process imports torch)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    _, rc = _figure_style(options)
+    with rc_context(rc):
+        figure = Figure(figsize=_figure_size(options, rc), dpi=options.dpi or 100, layout="constrained")
+        ax = figure.add_subplot()
+        ax.plot([0, 1], [0.1, 0.001], drawstyle="steps-post", label="a")
+        ax.plot([0, 1], [0.001, 0.1], label="b")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
+        ax.set_xlabel("step")
+        ax.set_ylabel("learning rate")
+        ax.set_title("lrviz")
+        ax.legend(loc="best")
+        figure.draw_without_rendering()
 
 
 def render_figure(

@@ -2,14 +2,17 @@
 
 ``import torch`` (~1 s) and ``import matplotlib.figure`` plus drawing (~0.5 s) do not depend on
 each other until the values exist. So `FigureWorker` forks before either import: the child
-imports matplotlib and waits; the parent imports torch, simulates, and sends the values (raw
-array bytes, no pickled copies); the child draws and saves with :mod:`lrviz.figure`, exactly the
-calls a single process makes, while the parent prints its table. Elsewhere than on Linux, the
-same calls run in this process.
+imports matplotlib, says how finely the figure will draw a curve, and lays out a throwaway
+figure in the same style (fonts, mathtext, layout code loaded); the parent imports torch,
+simulates, and sends the values: of a long curve only the envelope the figure draws (see
+:mod:`lrviz.decimate`), not a copy of every value. The child draws and saves with
+:mod:`lrviz.figure`, exactly the calls a single process makes, while the parent prints its
+table. Elsewhere than on Linux, the same calls run in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
 
     from lrviz.figure import RenderOptions
     from lrviz.simulation import Curve
-    from lrviz.spec import Spec
+    from lrviz.spec import CurveSpec, Spec
 
 
 class FigureWorker:
@@ -77,13 +80,15 @@ class FigureWorker:
         if self.connection is None:
             return
         try:
-            layout = [(c.group_lr.shape, c.momentum is not None, c.metric is not None) for c in curves]
+            buckets = self.connection.recv()  # how finely the figure draws; None: send every value
+            series = [_curve_series(curve, buckets) for curve in curves]
+            layout = [[_describe(values) for values in curve_series] for curve_series in series]
             self.connection.send((layout, self.marked_steps))
-            for curve in curves:
-                for array in (curve.group_lr, curve.momentum, curve.metric):
-                    if array is not None:
+            for curve_series in series:
+                for values in curve_series:
+                    for array in _arrays(values):
                         self.connection.send_bytes(memoryview(np.ascontiguousarray(array)).cast("B"))
-        except OSError:  # the child is gone; result() says so
+        except (OSError, EOFError):  # the child is gone; result() says so
             pass
 
     def result(self) -> Path | None:
@@ -140,25 +145,16 @@ def _child(
     options: RenderOptions,
     panels: Sequence[tuple[str, int]] | None,
 ) -> None:
-    """Import matplotlib, wait for the values, draw, save, report; then exit, whatever happens."""
+    """Import matplotlib, get ready, wait for the values, draw, save, report; then exit, whatever happens."""
     code = 0
     try:
-        import lrviz.figure  # noqa: F401 - the imports this process exists to do early
-        from lrviz.simulation import Curve
-
-        backend = {".png": "agg", ".svg": "svg", ".pdf": "pdf"}.get(Path(output).suffix.lower())
-        if backend:  # the module savefig would import for this format
-            importlib.import_module(f"matplotlib.backends.backend_{backend}")
+        connection.send(_buckets(output, options, panels))
+        _warm_up(options)  # while the parent simulates, or prints its table
         try:
             layout, marked_steps = connection.recv()
         except EOFError:  # the parent failed before simulating: nothing to draw
             return
-        curves = []
-        for curve_spec, (shape, has_momentum, has_metric) in zip(spec.curves, layout, strict=True):
-            group_lr = np.frombuffer(connection.recv_bytes(), dtype=np.float64).reshape(shape)
-            momentum = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_momentum else None
-            metric = np.frombuffer(connection.recv_bytes(), dtype=np.float64) if has_metric else None
-            curves.append(Curve.from_arrays(curve_spec, group_lr, momentum, metric))
+        curves = [_received_curve(connection, curve, series) for curve, series in zip(spec.curves, layout, strict=True)]
         try:
             result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels, marked_steps)))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as usual
@@ -168,6 +164,90 @@ def _child(
         code = 1
     finally:
         os._exit(code)
+
+
+def _buckets(output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None) -> int | None:
+    """Import what drawing needs; the buckets a long curve is drawn in (None: the figure needs
+    every value, to find events, or the style is bad and drawing will say so in the parent's words)."""
+    from lrviz.figure import figure_buckets
+
+    backend = {".png": "agg", ".svg": "svg", ".pdf": "pdf"}.get(Path(output).suffix.lower())
+    if backend:  # the module savefig would import for this format
+        importlib.import_module(f"matplotlib.backends.backend_{backend}")
+    if options.mark_milestones:  # the events are found in every value
+        return None
+    try:
+        return figure_buckets(options, None if panels is None else len(panels))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _warm_up(options: RenderOptions) -> None:
+    """Load the fonts and layout code the figure will need (see lrviz.figure.warm_up)."""
+    from lrviz.figure import warm_up
+
+    with contextlib.suppress(Exception):  # a bad style: drawing raises it again, in the parent
+        warm_up(options)
+
+
+def _curve_series(curve: Curve, buckets: int | None) -> list[Any]:
+    """The series of `curve` the figure draws, in this order: each param group's LR, the momentum,
+    the metric (None when absent); of a long one, only its envelope for `buckets`."""
+    from lrviz.decimate import thinned
+
+    def reduced(values: np.ndarray | None, drawstyle: str) -> Any:
+        if values is None or buckets is None:
+            return values
+        return thinned(values, buckets, drawstyle)
+
+    rows = [reduced(row, "steps-post") for row in curve.group_lr]
+    return [*rows, reduced(curve.momentum, "steps-post"), reduced(curve.metric, "default")]
+
+
+def _describe(values: Any) -> tuple | None:
+    """What the child needs to receive `values`: ("array", length) or ("drawn", fields...)."""
+    from lrviz.decimate import DrawnSeries
+
+    if values is None:
+        return None
+    if isinstance(values, DrawnSeries):
+        return ("drawn", len(values.x), values.drawstyle, values.requested, values.buckets, values.length)
+    return ("array", len(values))
+
+
+def _arrays(values: Any) -> list[np.ndarray]:
+    from lrviz.decimate import DrawnSeries
+
+    if values is None:
+        return []
+    if isinstance(values, DrawnSeries):
+        return [values.x.astype(np.int64, copy=False), values.y]
+    return [values]
+
+
+def _received(connection: Connection, description: tuple | None) -> Any:
+    from lrviz.decimate import DrawnSeries
+
+    if description is None:
+        return None
+    if description[0] == "array":
+        return np.frombuffer(connection.recv_bytes(), dtype=np.float64)
+    _, points, drawstyle, requested, buckets, length = description
+    x = np.frombuffer(connection.recv_bytes(), dtype=np.int64)
+    y = np.frombuffer(connection.recv_bytes(), dtype=np.float64)
+    if not len(x) == len(y) == points:
+        raise RuntimeError(f"the figure process received {len(x)} and {len(y)} of {points} points")
+    return DrawnSeries(x, y, drawstyle, requested, buckets, length)
+
+
+def _received_curve(connection: Connection, spec: CurveSpec, layout: list[tuple | None]) -> Curve:
+    """The Curve the parent sent: its arrays, or of a long curve the points the figure draws."""
+    from lrviz.simulation import Curve
+
+    *rows, momentum, metric = [_received(connection, description) for description in layout]
+    arrays = all(isinstance(row, np.ndarray) for row in rows)
+    group_lr: Any = (rows[0][np.newaxis] if len(rows) == 1 else np.stack(rows)) if arrays else rows
+    return Curve.from_arrays(spec, group_lr, momentum, metric)
 
 
 def _picklable(exc: BaseException) -> bool:

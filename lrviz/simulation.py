@@ -67,28 +67,33 @@ class Curve:
     def group_names(self) -> tuple[str, ...]:
         return self.spec.group_names
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON export record of DESIGN.md (more fields may be added, none removed)."""
+    def to_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """The JSON export record of DESIGN.md (more fields may be added, none removed).
+
+        Series are lists of floats; with `arrays`, the numpy arrays themselves (views, no copies:
+        what the streaming export writes from).
+        """
         spec = self.spec
+        series: Callable[[np.ndarray], Any] = (lambda values: values) if arrays else np.ndarray.tolist
         record: dict[str, Any] = {
             "label": spec.label,
             "scheduler": spec.scheduler.type,
             "params": spec.scheduler.to_dict(),
             "base_lr": spec.lr,
             "steps": spec.steps,
-            "lr": self.lr.tolist(),
-            "momentum": None if self.momentum is None else self.momentum.tolist(),
+            "lr": series(self.lr),
+            "momentum": None if self.momentum is None else series(self.momentum),
             "optimizer": spec.optimizer,  # with Adam/AdamW, `momentum` is beta1
         }
         if spec.warmup is not None:
             record["warmup"] = spec.warmup.to_dict()
         if spec.param_groups:
             record["param_groups"] = [
-                {"name": g.name, "base_lr": g.lr, "lr": row.tolist()}
+                {"name": g.name, "base_lr": g.lr, "lr": series(row)}
                 for g, row in zip(spec.param_groups, self.group_lr, strict=True)
             ]
         if self.metric is not None and spec.metric is not None:
-            record["metric"] = {"name": spec.metric.name, "source": spec.metric.source, "values": self.metric.tolist()}
+            record["metric"] = {"name": spec.metric.name, "source": spec.metric.source, "values": series(self.metric)}
         if spec.source:
             record["source"] = spec.source
         return record

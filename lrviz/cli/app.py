@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 import typer
 
+from lrviz.cli import coercion
 from lrviz.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, LrvizError, printable
 
 try:  # Typer >= 0.26 vendors click; its usage errors derive from TyperException
@@ -104,6 +107,7 @@ def _run_command(argv: Sequence[str] | None) -> int:
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"] or ["--help"]
     _register_commands()
+    coercion.install()  # option values without importing pydantic (~0.1 s)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="lrviz", standalone_mode=False)
@@ -121,8 +125,12 @@ def _run_command(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         error_line("interrupted")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader left (`lrviz export ... | head -1`): nothing went wrong here
         return 0
+    except SystemExit as exc:  # Typer turns a broken pipe into sys.exit(1); the same case as above
+        if isinstance(exc.__context__, BrokenPipeError):
+            return 0
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported as one
         if debug:
             traceback.print_exc()
@@ -135,5 +143,28 @@ def _run_command(argv: Sequence[str] | None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: run the command, then leave without the interpreter's teardown.
+
+    A process that imported torch spends about half a second at exit destroying modules and
+    running their exit hooks, none of which matter to a finished command. So once the command
+    has returned its code (and every file it wrote is closed: they are written with `with`),
+    stdout and stderr are flushed here and the process ends with ``os._exit``. Only here, never
+    in :func:`main`, which the tests and other Python callers call in-process.
+    """
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush stdout and stderr, then end the process with `code` at once (``os._exit``)."""
+    if "logging" in sys.modules:  # flushes any log handler a library left open
+        sys.modules["logging"].shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left (`| head -1`): nobody is missing anything
+            pass
+        except (OSError, ValueError) as exc:  # a full disk, say: the output is incomplete, say so
+            if stream is sys.stdout and code == 0:
+                code = EXIT_BAD_INPUT
+                error_line(f"stdout: cannot write: {getattr(exc, 'strerror', None) or exc}")
+    os._exit(code)

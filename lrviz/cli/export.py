@@ -58,7 +58,7 @@ def export(
 
     Example: `lrviz export step --step-size 30 --gamma 0.65 --steps 200 --format csv`
     """
-    from lrviz.export import FORMATS, export_text
+    from lrviz.export import FORMATS, write_export
     from lrviz.output import DATA_SUFFIXES, check_output_path, write_atomic
 
     tokens = _tokens(ctx, targets)
@@ -83,11 +83,10 @@ def export(
 
     with simulation_progress(spec) as progress:
         curves = simulate(spec, progress=progress)
-    text = export_text(curves, chosen)
     if output is None:
-        sys.stdout.write(text)
+        write_export(curves, chosen, sys.stdout.write)
         sys.stdout.flush()
     else:
-        path = write_atomic(output, lambda handle: handle.write(text.encode("utf-8")))
+        path = write_atomic(output, lambda file: write_export(curves, chosen, lambda text: file.write(text.encode())))
         if not quiet:
             typer.echo(f"wrote {printable(path)}", err=True)
