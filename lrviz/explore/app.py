@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -52,6 +53,12 @@ class ExploreResult:
 
     command: list[str] | None
     note: str | None = None
+
+
+class FieldInput(Input):
+    """A form field: Enter applies (and the footer says so)."""
+
+    BINDINGS = [Binding("enter", "submit", "Apply", key_display="⏎")]
 
 
 class ExplorerScreen(Screen):
@@ -112,7 +119,7 @@ class ExplorerScreen(Screen):
             value = field.text if field.text in field.choices else Select.NULL
             options = [(choice, choice) for choice in field.choices]
             return Select(options, value=value, compact=True, id=f"field-{index}", tooltip=tooltip)
-        return Input(
+        return FieldInput(
             field.text,
             placeholder=field.placeholder,
             restrict=RESTRICT.get(field.kind),
@@ -336,10 +343,12 @@ class PickerScreen(Screen):
         options = []
         for info in registry.catalog().values():
             params = ", ".join(p.name + ("*" if p.required else "") for p in info.params)
-            text = Text.assemble((f"{info.name:28}", "bold"), (f"{', '.join(info.aliases):22}", "cyan"), params)
-            if info.kind.needs_yaml:
-                text.append("  [YAML]", "dim")
-            options.append(Option(text, id=info.name))
+            row = Table.grid(padding=(0, 1), expand=True)
+            row.add_column(width=27, no_wrap=True, style="bold")
+            row.add_column(width=21, no_wrap=True, style="cyan")
+            row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            row.add_row(info.name, ", ".join(info.aliases), ("[YAML] " if info.kind.needs_yaml else "") + params)
+            options.append(Option(row, id=info.name))
         yield OptionList(*options, id="families")
         yield Static("", id="status")
         yield Footer()
