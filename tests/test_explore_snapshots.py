@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from explore_driver import settle
+from textual.widgets import Input
 
 from lrviz.explore.app import ExplorerApp, ExploreSettings
 from lrviz.explore.drafts import FlagDraft, YamlDraft
@@ -21,6 +22,9 @@ SETTINGS = ExploreSettings(lambda draft: "figure.png", lambda spec: RenderOption
 
 
 async def wait_for_curves(pilot) -> None:
+    """Every simulation done, and the text cursor steady (its blink would make the screenshot depend on timing)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await settle(pilot, pilot.app)
 
 
