@@ -243,6 +243,7 @@ class ExplorerScreen(Screen):
             lines.append(f"[{style}]{finding.level}[/] {escape(finding.where)}: {escape(finding.message)}")
             lines.append(f"  [dim]fix:[/] {escape(finding.fix)}")
         text = "\n".join(lines) if lines else "[green]no findings[/] ([dim]lrviz check[/])"
+        text += "\n"  # a blank line before the key-steps table
         self.query_one("#findings", Static).update(text)
 
     def _show_tables(self) -> None:
