@@ -81,6 +81,20 @@ def test_focus_starts_on_first_parameter_with_its_text_selected(cli, monkeypatch
     assert cli("explore", "step", "--step-size", "30", "--gamma", "0.5").code == 0
 
 
+def test_mouse_clicks_a_field(cli, monkeypatch):
+    async def script(pilot, app):
+        assert await pilot.click("#field-1")  # gamma
+        assert app.focused.id == "field-1"
+        await pilot.press("end", "ctrl+u", *"0.25", "enter")
+        await settle(pilot, app)
+        assert lr_lists(app) == [torch_lrs("StepLR", 40, step_size=10, gamma=0.25)]
+        await quit_app(pilot, app)
+
+    install(monkeypatch, script)
+    result = cli("explore", "step", "--step-size", "10")
+    assert result.out == "lrviz plot step --step-size 10 --gamma 0.25\n", result.err
+
+
 def test_bad_value_marks_its_field_and_keeps_the_last_good_curve(cli, monkeypatch):
     async def script(pilot, app):
         good = lr_lists(app)

@@ -132,7 +132,8 @@ class ExplorerScreen(Screen):
         self.query_one("#chart", BrailleChart).loading = True
         self.query_one("#chart", BrailleChart).log_y = self._log_y()
         self._focus_first_field()
-        self.apply()
+        # after the first frame: the first simulation imports torch, which holds the GIL for a while
+        self.call_after_refresh(self.apply)
 
     def _focus_first_field(self) -> None:
         """Focus the first scheduler parameter, its text selected (typing replaces it)."""
