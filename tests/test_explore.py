@@ -14,8 +14,10 @@ import pytest
 from conftest import torch_lrs
 from explore_driver import install, quit_app, settle, type_into
 
+from lrviz import registry
 from lrviz.explore.app import ExplorerScreen, PickerScreen
 from lrviz.explore.chart import BrailleChart
+from lrviz.flags import split_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -392,3 +394,31 @@ def test_column_spans_hold_each_value_for_its_step():
     spike[5_001] = 1.0
     low, high = column_spans(spike, 100)  # a one-step spike survives 100-fold decimation
     assert high.max() == 1.0 and low.min() == 0.0
+
+
+FLAG_FAMILIES = [name for name, info in registry.catalog().items() if not info.kind.needs_yaml]
+
+
+@pytest.mark.parametrize("family", FLAG_FAMILIES)
+def test_every_family_explores_and_its_command_recreates_the_curves(family, cli, monkeypatch, tmp_path):
+    """From the picker's start (the `lrviz show` example): typed fields, a curve, and an exact command."""
+    example = shlex.split(registry.EXAMPLES[family])[2:]
+
+    async def script(pilot, app):
+        screen = app.explorer
+        assert screen.outcome is not None and screen.errors == {}
+        kinds = {f.label: f.kind for f in screen.draft.fields}
+        for param in registry.catalog()[family].params:
+            widget = screen.query_one(f"#field-{list(kinds).index(param.name)}")
+            assert type(widget).__name__ == ("Select" if param.kind in ("choice", "bool") else "FieldInput")
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await quit_app(pilot, app)
+
+    install(monkeypatch, script)
+    result = cli("explore", *example)
+    assert result.code == 0, result.err
+    printed = shlex.split(result.out)[2:]
+    assert printed[0] == example[0] and sorted(split_tokens(printed)[1]) == sorted(split_tokens(example)[1])
+    exported = json.loads((tmp_path / f"{example[0]}.json").read_text())["curves"]
+    assert export_curves(cli, result.out, "printed.json") == exported
