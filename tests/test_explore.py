@@ -320,6 +320,9 @@ def test_bad_initial_values_fail_before_the_app_like_plot(cli):
     assert (result.code, result.err) == (2, "Error: --t-max: must be at least 1, got 0\n")
     result = cli("explore", "configs/none.yaml")
     assert (result.code, result.err) == (2, "Error: configs/none.yaml: no such file\n")
+    (Path.cwd() / "spec.yaml").write_text("scheduler: {type: cosine, T_max: 10}\n")
+    result = cli("explore", "spec.yaml", "--title", "T")
+    assert (result.code, result.err) == (2, "Error: --title: cannot be combined with a YAML file: put it in the file\n")
     result = cli("explore", "cosine", "--t-max", "5", "-o", "x.txt")
     assert result.code == 2 and result.err.startswith("Error: --output: unsupported output format '.txt'")
 

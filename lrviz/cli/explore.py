@@ -134,8 +134,9 @@ def _draft(tokens: list[str], curve, figure_args: list[str]):  # noqa: ANN001, A
     if is_spec_file(positionals[0]):
         if len(positionals) > 1:
             raise SpecError("explore one YAML file at a time", positionals[1])
-        if pairs or curve.any_given():
-            given = pairs[0][0] if pairs else curve.any_given()[0]
+        given_flags = [flag for flag, _ in pairs] + curve.any_given() + (["--title"] if curve.title is not None else [])
+        if given_flags:
+            given = given_flags[0]
             raise SpecError("cannot be combined with a YAML file: put it in the file", given)
         return YamlDraft.from_file(positionals[0], figure_args)
     return FlagDraft.from_tokens(tokens, curve, figure_args)

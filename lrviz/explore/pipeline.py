@@ -8,6 +8,7 @@ Only the values are computed here; nothing is printed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from lrviz.figure import RenderOptions
     from lrviz.simulation import Curve
     from lrviz.spec import Spec
+
+
+# Drawing sets matplotlib's global rc parameters for its duration (rc_context): one figure at a time.
+_FIGURE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +51,8 @@ def save_figure_file(outcome: Outcome, output: str | Path, options: RenderOption
     """Write the figure `lrviz plot` writes for the same spec and options (same bytes)."""
     from lrviz.figure_worker import draw_and_save
 
-    return draw_and_save(outcome.curves, output, options, None, outcome.marked_steps)
+    with _FIGURE_LOCK:
+        return draw_and_save(outcome.curves, output, options, None, outcome.marked_steps)
 
 
 def export_json_file(outcome: Outcome, output: str | Path) -> Path:
