@@ -236,7 +236,7 @@ def test_yaml_with_several_curves_has_a_curve_selector(cli, monkeypatch, configs
             "SequentialLR(LinearLR, CosineAnnealingLR)",
             "warmup: {steps: 10} x CosineAnnealingLR",
         ]
-        assert [f.label for f in screen.draft.fields][:1] == ["milestones"]
+        assert [f.label for f in screen.draft.fields][:2] == ["0.start_factor", "0.end_factor"]  # nested ones too
         selector.value = 1
         await settle(pilot, app)
         assert [f.key for f in screen.draft.fields][0] == "curves[1].scheduler.T_max"
@@ -272,9 +272,26 @@ def test_unedited_yaml_prints_the_file_command(cli, monkeypatch, configs):
     assert result.out == "lrviz plot configs/chained.yaml\n"
 
 
+def sequential_reference(t_max: int) -> list[float]:
+    """configs/warmup_cosine_sequential.yaml's first curve, stepped in a plain torch loop."""
+    import torch
+
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.01, end_factor=1.0, total_iters=10)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=t_max)
+    scheduler = torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[10])
+    values = []
+    for _ in range(100):
+        values.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    return values
+
+
 def test_yaml_edit_flags_cannot_say_prints_the_file_and_a_note(cli, monkeypatch, configs):
     async def script(pilot, app):
-        await type_into(pilot, app, "milestones", "20")
+        await type_into(pilot, app, "1.T_max", "50")  # a nested scheduler's parameter
+        assert lr_lists(app)[0] == sequential_reference(t_max=50)
         await quit_app(pilot, app)
 
     install(monkeypatch, script)

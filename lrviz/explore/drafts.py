@@ -48,6 +48,7 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
     also: tuple[str, ...] = ()  # other key paths whose errors are about this field
+    path: tuple[Any, ...] = ()  # YAML: where in the file's tree the value goes
 
 
 def value_text(value: Any) -> str:
@@ -202,6 +203,22 @@ def example_draft(name: str) -> FlagDraft:
 KeyPath = tuple[Any, ...]
 
 
+def scheduler_parameters(scheduler: Any, path: KeyPath, prefix: str = "") -> list[tuple[Param, KeyPath, Any, str]]:
+    """(parameter, key path, current value or REQUIRED, label) of a YAML scheduler and, depth first, of the
+    schedulers it nests (labelled `1.T_max`: child 1's T_max)."""
+    params = scheduler if isinstance(scheduler, Mapping) else {"type": scheduler}
+    info = registry.resolve(params.get("type"))
+    rows = []
+    for param in info.params:
+        if param.kind == "schedulers":
+            children = params.get(param.name)
+            for index, child in enumerate(children if isinstance(children, list) else []):
+                rows += scheduler_parameters(child, (*path, param.name, index), f"{prefix}{index}.")
+        else:
+            rows.append((param, (*path, param.name), params.get(param.name, registry.REQUIRED), prefix + param.name))
+    return rows
+
+
 def path_text(path: KeyPath) -> str:
     """`curves[0].scheduler.T_max`, as YAML errors name a key."""
     text = ""
@@ -298,50 +315,39 @@ class YamlDraft:
 
     @property
     def fields(self) -> tuple[Field, ...]:
-        """The selected entry's scheduler parameters, then lr, steps, warmup, and its swept values."""
+        """The selected entry's scheduler parameters (nested ones too), then lr, steps, warmup, its swept values."""
         tree = self.tree()
         base, entry = self._entries(tree)[self.selected]
         scheduler = entry.get("scheduler")
-        params = scheduler if isinstance(scheduler, Mapping) else {"type": scheduler}
-        info = registry.resolve(params.get("type"))
         fields = [
-            param_field(param, path_text((*base, "scheduler", param.name)), params.get(param.name, registry.REQUIRED))
-            for param in info.params
-            if param.kind != "schedulers"
+            replace(param_field(param, path_text(path), current), label=label, path=path)
+            for param, path, current, label in scheduler_parameters(scheduler, (*base, "scheduler"))
         ]
-        for key, label, placeholder in (("lr", "lr", ""), ("steps", "steps", "auto")):
+        for key, placeholder in (("lr", ""), ("steps", "auto")):
             current = entry.get(key, tree.get(key))
             text = value_text(DEFAULT_LR if current is None and key == "lr" else current)
             kind = "float" if key == "lr" else "int"
-            fields.append(Field(path_text((*base, key)), label, kind, text, placeholder, also=(key,)))
+            path = (*base, key)
+            fields.append(Field(path_text(path), key, kind, text, placeholder, also=(key,), path=path))
         warmup = entry.get("warmup")
         steps = warmup.get("steps") if isinstance(warmup, Mapping) else None
-        fields.append(Field(path_text((*base, "warmup", "steps")), "warmup", "int", value_text(steps), "none"))
+        path = (*base, "warmup", "steps")
+        fields.append(Field(path_text(path), "warmup", "int", value_text(steps), "none", path=path))
         sweep = entry.get("sweep")
-        for key, values in (sweep.items() if isinstance(sweep, Mapping) else ()):
+        info = registry.resolve(scheduler.get("type") if isinstance(scheduler, Mapping) else scheduler)
+        for key, values in sweep.items() if isinstance(sweep, Mapping) else ():
+            path = (*base, "sweep", key)
             text = _sweep_text(info.param(key), values)
-            fields.append(Field(path_text((*base, "sweep", key)), f"sweep {key}", "list", text, help="swept values"))
+            fields.append(Field(path_text(path), f"sweep {key}", "list", text, help="swept values", path=path))
         return tuple(fields)
-
-    def _field_paths(self) -> dict[str, KeyPath]:
-        base, entry = self._entries(self.tree())[self.selected]
-        scheduler = entry.get("scheduler")
-        params = scheduler if isinstance(scheduler, Mapping) else {"type": scheduler}
-        info = registry.resolve(params.get("type"))
-        paths = [(*base, "scheduler", p.name) for p in info.params] + [(*base, "lr"), (*base, "steps")]
-        paths.append((*base, "warmup", "steps"))
-        sweep = entry.get("sweep")
-        paths += [(*base, "sweep", key) for key in (sweep if isinstance(sweep, Mapping) else ())]
-        return {path_text(path): path for path in paths}
 
     def with_values(self, texts: Mapping[str, str]) -> YamlDraft:
         """The draft with each changed field's text written into the tree at its key."""
         overrides = dict(self.overrides)
-        paths = self._field_paths()
         for field_ in self.fields:
             text = texts.get(field_.key, field_.text).strip()
             if _changed(field_, text):
-                overrides[paths[field_.key]] = _yaml_value(field_, text)
+                overrides[field_.path] = _yaml_value(field_, text)
         return replace(self, overrides=tuple(overrides.items()))
 
     def spec(self) -> Spec:
