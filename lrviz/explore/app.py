@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from lrviz.errors import LrvizError
-from lrviz.explore.chart import BrailleChart, legend, series_of
+from lrviz.explore.chart import COLORS, GREYS, BrailleChart, legend, series_of
 from lrviz.explore.drafts import Draft, Field, YamlDraft
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class ExplorerScreen(Screen):
         self.draft, self.outcome = candidate, outcome
         self.findings = list(outcome.findings)
         chart = self.query_one("#chart", BrailleChart)
-        series = series_of(outcome.curves)
+        series = series_of(outcome.curves, GREYS if self.app.no_color else COLORS)
         chart.show(series, keep_previous=not first)
         chart.loading = False
         width = self.query_one("#legend").size.width or 40

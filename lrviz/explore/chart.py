@@ -29,6 +29,8 @@ DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 BRAILLE_BASE = 0x2800
 # Okabe-Ito, as the figure (lrviz.styles.PALETTE), minus black (invisible on a dark terminal).
 COLORS = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442")
+# With NO_COLOR, curves are told apart by brightness (the legend shows each one's).
+GREYS = ("bold #ffffff", "#a8a8a8", "#6c6c6c", "bold #d0d0d0", "#8a8a8a", "#585858")
 FAINT = "dim"
 
 
@@ -186,13 +188,13 @@ def legend(series: Sequence[ChartSeries], width: int, previous: bool) -> Text:
     return text
 
 
-def series_of(curves: Sequence[Curve]) -> list[ChartSeries]:
+def series_of(curves: Sequence[Curve], colors: Sequence[str] = COLORS) -> list[ChartSeries]:
     """A chart line per curve and param group, each in its own colour (in the figure's order)."""
     lines: list[ChartSeries] = []
     for curve in curves:
         names = curve.group_names
         for name, values in zip(names, curve.group_lr, strict=True):
             label = curve.label if len(names) == 1 else f"{curve.label} [{name}]"
-            lines.append(ChartSeries(label, values, COLORS[len(lines) % len(COLORS)]))
+            lines.append(ChartSeries(label, values, colors[len(lines) % len(colors)]))
     return lines
 
