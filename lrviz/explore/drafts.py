@@ -111,6 +111,7 @@ class FlagDraft:
 
     @property
     def title(self) -> str:
+        """What the form's heading names: the scheduler class."""
         return self.info.name
 
     @property
@@ -166,7 +167,7 @@ class FlagDraft:
         return spec_from_tokens(tokens, curve, allow_files=False, allow_many=False)
 
     def command(self, spec: Spec | None = None) -> list[str] | None:
-        """`lrviz plot NAME --param VALUE ...` (argv) that draws this draft's curves."""
+        """`lrviz plot NAME --param VALUE ...` (argv) that draws this draft's curves (flags say it all: no `spec`)."""
         tokens, curve = self._arguments()
         return ["lrviz", "plot", *tokens, *curve_flag_tokens(curve), *self.figure_args]
 
@@ -278,6 +279,7 @@ class YamlDraft:
 
     @property
     def title(self) -> str:
+        """What the form's heading names: the file."""
         return self.path
 
     @property
