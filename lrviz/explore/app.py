@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 NUMBER_CHARACTERS = r"[-+0-9eE.,; ]*"
 RESTRICT = {"int": NUMBER_CHARACTERS, "float": NUMBER_CHARACTERS, "int_list": NUMBER_CHARACTERS}
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
+LONG_RUN_STEPS = 200_000  # torch steps about 300k a second: from here a change takes a visible moment
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,9 @@ class ExplorerScreen(Screen):
         except LrvizError as error:
             self._show_error(error)
             return
+        steps = sum(curve.steps for curve in spec.curves)
+        if steps >= LONG_RUN_STEPS:  # seconds of stepping: say so, the last curve stays meanwhile
+            self._status(Text(f"simulating {steps:,} steps ...", style="dim"))
         self._simulate(candidate, spec)
 
     @work(thread=True, exclusive=True, group="simulate")
