@@ -96,7 +96,7 @@ class FigureWorker:
         if not self.enabled:
             return None
         if self.connection is None:
-            return _draw(self.curves, self.output, self.options, self.panels, self.marked_steps)
+            return draw_and_save(self.curves, self.output, self.options, self.panels, self.marked_steps)
         try:
             outcome, value = self.connection.recv()
         except (EOFError, OSError):
@@ -123,13 +123,14 @@ class FigureWorker:
         self.close()
 
 
-def _draw(
+def draw_and_save(
     curves: Sequence[Curve],
     output: str | Path,
     options: RenderOptions,
-    panels: Sequence[tuple[str, int]] | None,
+    panels: Sequence[tuple[str, int]] | None = None,
     marked_steps: Sequence[int] = (),
 ) -> Path:
+    """The figure `lrviz plot` saves: `curves` drawn with `options`, `marked_steps` marked, saved to `output`."""
     from lrviz.figure import mark_steps, render_figure, save_figure
 
     figure = render_figure(curves, options, panels)
@@ -156,7 +157,7 @@ def _child(
             return
         curves = [_received_curve(connection, curve, series) for curve, series in zip(spec.curves, layout, strict=True)]
         try:
-            result: tuple[str, Any] = ("ok", str(_draw(curves, output, options, panels, marked_steps)))
+            result: tuple[str, Any] = ("ok", str(draw_and_save(curves, output, options, panels, marked_steps)))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as usual
             result = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
         connection.send(result)

@@ -61,7 +61,7 @@ def _options(
 
 def _register_commands() -> None:
     # Imported for their @app.command side effect; each module holds one family of commands.
-    from lrviz.cli import plot, export, check, search, catalog, gallery  # noqa: F401, I001 - registration order is help order
+    from lrviz.cli import plot, export, check, search, explore, catalog, gallery  # noqa: F401, I001 - registration order is help order
 
 
 def error_line(message: str) -> None:
