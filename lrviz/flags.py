@@ -8,6 +8,7 @@ lists for a list parameter (`--milestones "50,75;30,60,90"`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,30 @@ def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str
     return rest, taken
 
 
+# lrviz's warmup flags, which a scheduler with parameters of those names (torchtitan's warmup_steps,
+# detectron2's warmup_factor and warmup_method) takes for its own: its parameters win.
+_YIELDING_CURVE_FLAGS = {
+    "warmup_steps": "--warmup-steps",
+    "warmup_factor": "--warmup-factor",
+    "warmup_method": "--warmup-method",
+}
+
+
+def _own_parameters_win(
+    info: SchedulerInfo, pairs: list[tuple[str, str]], curve: CurveFlags
+) -> tuple[list[tuple[str, str]], CurveFlags]:
+    """Move a curve flag that names one of the scheduler's own parameters into its flags."""
+    moved = {
+        attr: flag
+        for attr, flag in _YIELDING_CURVE_FLAGS.items()
+        if getattr(curve, attr) is not None and info.param_for_flag(flag) is not None
+    }
+    if not moved:
+        return pairs, curve
+    extra = [(flag, getattr(curve, attr)) for attr, flag in moved.items()]
+    return pairs + extra, dataclasses.replace(curve, **dict.fromkeys(moved))
+
+
 def _flags_in(taken: dict[str, dict[str, str]]) -> list[str]:
     return [flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if inner in taken.get(key, {})]
 
@@ -208,6 +233,7 @@ def spec_from_tokens(
     if len(positionals) > 1:
         raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])
     info = registry.resolve(positionals[0], "NAME")
+    pairs, curve = _own_parameters_win(info, pairs, curve)
     scheduler, flag_names = scheduler_raw(info, pairs)
     raw_curve: dict[str, Any] = {"scheduler": scheduler}
     flag_names.update(

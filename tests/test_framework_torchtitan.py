@@ -120,11 +120,6 @@ def test_cli_export_matches_torchtitan(torchtitan_scheduler, cli):
     assert_close(cli_lrs(cli, NAME, params, 400, lr=2e-3), expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lrviz's own --warmup-steps (detectron2-style warmup) takes the flag; "
-    "the CLI must hand it to a framework schedule that has a warmup_steps parameter",
-)
 def test_cli_warmup_steps_reaches_torchtitan(torchtitan_scheduler, cli):
     params = {"training_steps": 120, "warmup_steps": 10}
     assert_close(cli_lrs(cli, NAME, params, 121), torchtitan_lrs(torchtitan_scheduler, params, 121))
