@@ -391,7 +391,7 @@ SCHEDULES = (
         (param("init_value", "float", help="the initial learning rate"), *_EXPONENTIAL_PARAMS),
         "Constructs a schedule with either continuous or discrete exponential decay",
         lambda p: _exponential(p["init_value"], *_exponential_args(p)),
-        "lrviz plot optax:exponential_decay --init-value 1e-3 --transition-steps 100 --decay-rate 0.5 --staircase",
+        "lrviz plot optax:exponential_decay --init-value 1e-3 --transition-steps 100 --decay-rate 0.5 --staircase true",
         steps_of=lambda p: max(p["transition_begin"], 0) + 5 * p["transition_steps"],
         events_of=lambda p: [(p["transition_begin"], "decay begin")] if p["transition_begin"] > 0 else [],
         check=_checks(_positive("transition_steps"), _nonzero("decay_rate"), _not_negative("transition_begin")),

@@ -1,0 +1,326 @@
+"""optax:* schedules against optax itself (optax + jax on CPU, the `frameworks` extra).
+
+optax computes in float32, and XLA computes the same expression differently eagerly and under
+jit (it rewrites a division by a constant into a multiplication by its reciprocal), so optax's
+own values differ between the two by an ulp or so. lrviz must agree with both to float32
+precision: within FLOAT32_ULPS float32 epsilons of the schedule's scale (its largest value).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lrviz import schedules
+
+optax = pytest.importorskip("optax")  # in the `frameworks` extra that `test` installs: runs in CI
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+
+FLOAT32_ULPS = 4
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def lrviz_lrs(name: str, steps: int, **given) -> np.ndarray:
+    """lrviz's torch scheduler for `optax:name`, built on a dummy optimizer and stepped."""
+    import torch
+
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    scheduler = schedules.lookup(f"optax:{name}").build(optimizer, given)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    return np.array(lrs)
+
+
+def optax_trainer_lrs(schedule, steps: int) -> np.ndarray:
+    """The LR of each update of a jitted optax.sgd step, as a training loop runs it (gradient 1)."""
+    optimizer = optax.sgd(schedule)
+    state = optimizer.init(jnp.zeros((), jnp.float32))
+    update = jax.jit(optimizer.update)
+    gradient = jnp.ones((), jnp.float32)
+    lrs = []
+    for _ in range(steps):
+        updates, state = update(gradient, state)
+        lrs.append(-float(updates))
+    return np.array(lrs)
+
+
+def optax_eager_lrs(schedule, steps: int) -> np.ndarray:
+    """optax's schedule called (not jitted) on its int32 counts 0..steps-1, cast to float32 as applied."""
+    values = jax.vmap(lambda count: jnp.asarray(schedule(count), jnp.float32))(jnp.arange(steps, dtype=jnp.int32))
+    return np.asarray(values, dtype=np.float32).astype(np.float64)
+
+
+def assert_float32_close(ours: np.ndarray, theirs: np.ndarray) -> None:
+    scale = max(float(np.max(np.abs(theirs))), np.finfo(np.float32).tiny)
+    worst = float(np.max(np.abs(ours - theirs)))
+    assert worst <= FLOAT32_ULPS * EPS32 * scale, (worst / (EPS32 * scale), ours, theirs)
+    assert np.array_equal(np.isnan(ours), np.isnan(theirs))
+
+
+WCD = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10, "decay_steps": 100}
+# (lrviz name, lrviz parameters, the same schedule built with optax)
+CASES = [
+    ("constant_schedule", {"value": 3e-4}, lambda: optax.constant_schedule(3e-4)),
+    ("linear_schedule", {"init_value": 1e-3, "end_value": 1e-5, "transition_steps": 100, "transition_begin": 7},
+     lambda: optax.linear_schedule(1e-3, 1e-5, 100, 7)),
+    ("polynomial_schedule", {"init_value": 1e-3, "end_value": 1e-5, "power": 2.0, "transition_steps": 100},
+     lambda: optax.polynomial_schedule(1e-3, 1e-5, 2.0, 100)),
+    ("piecewise_constant_schedule", {"init_value": 0.1, "boundaries": (60, 30), "scales": (0.3, 0.1)},
+     lambda: optax.piecewise_constant_schedule(0.1, {60: 0.3, 30: 0.1})),
+    ("exponential_decay", {"init_value": 1e-3, "transition_steps": 7, "decay_rate": 0.9, "transition_begin": 5,
+                           "end_value": 3e-4}, lambda: optax.exponential_decay(1e-3, 7, 0.9, 5, False, 3e-4)),
+    ("exponential_decay", {"init_value": 1e-3, "transition_steps": 7, "decay_rate": 1.1, "staircase": True,
+                           "end_value": 2e-3}, lambda: optax.exponential_decay(1e-3, 7, 1.1, 0, True, 2e-3)),
+    ("cosine_decay_schedule", {"init_value": 1e-3, "decay_steps": 90, "alpha": 0.1, "exponent": 2.5},
+     lambda: optax.cosine_decay_schedule(1e-3, 90, 0.1, 2.5)),
+    ("cosine_decay_schedule", {"init_value": 1e-3, "decay_steps": 90},
+     lambda: optax.cosine_decay_schedule(1e-3, 90)),
+    ("piecewise_interpolate_schedule", {"interpolate_type": "cosine", "init_value": 1e-3, "boundaries": (10, 50, 80),
+                                        "scales": (3.0, 0.1, 0.5)},
+     lambda: optax.piecewise_interpolate_schedule("cosine", 1e-3, {10: 3.0, 50: 0.1, 80: 0.5})),
+    ("piecewise_interpolate_schedule", {"interpolate_type": "linear", "init_value": 1e-3, "boundaries": (0, 50),
+                                        "scales": (2.0, 0.1)},
+     lambda: optax.piecewise_interpolate_schedule("linear", 1e-3, {0: 2.0, 50: 0.1})),
+    ("linear_onecycle_schedule", {"transition_steps": 100, "peak_value": 1e-2},
+     lambda: optax.linear_onecycle_schedule(100, 1e-2)),
+    ("linear_onecycle_schedule", {"transition_steps": 10, "peak_value": 1e-2, "pct_start": 0.5, "pct_final": 0.55},
+     lambda: optax.linear_onecycle_schedule(10, 1e-2, 0.5, 0.55)),  # both phases start at 5: a dict key collides
+    ("cosine_onecycle_schedule", {"transition_steps": 100, "peak_value": 1e-2, "pct_start": 0.25, "div_factor": 10.0,
+                                  "final_div_factor": 100.0},
+     lambda: optax.cosine_onecycle_schedule(100, 1e-2, 0.25, 10.0, 100.0)),
+    ("warmup_constant_schedule", {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10},
+     lambda: optax.warmup_constant_schedule(0.0, 1e-3, 10)),
+    ("warmup_cosine_decay_schedule", WCD, lambda: optax.warmup_cosine_decay_schedule(**WCD)),
+    ("warmup_cosine_decay_schedule", {**WCD, "end_value": 1e-5, "exponent": 0.5},
+     lambda: optax.warmup_cosine_decay_schedule(**WCD, end_value=1e-5, exponent=0.5)),
+    ("warmup_exponential_decay_schedule", {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10,
+                                           "transition_steps": 10, "decay_rate": 0.7, "transition_begin": 5},
+     lambda: optax.warmup_exponential_decay_schedule(0.0, 1e-3, 10, 10, 0.7, 5)),
+    ("sgdr_schedule", {"init_value": (0.0,), "peak_value": (1e-3, 5e-4), "warmup_steps": (5,),
+                       "decay_steps": (30, 50), "end_value": (1e-5, 0.0)},
+     lambda: optax.sgdr_schedule([
+         {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 5, "decay_steps": 30, "end_value": 1e-5},
+         {"init_value": 0.0, "peak_value": 5e-4, "warmup_steps": 5, "decay_steps": 50, "end_value": 0.0}])),
+]  # fmt: skip
+
+
+def test_every_optax_schedule_function_is_covered():
+    members = {s.name for s in schedules.family("optax").schedules}
+    assert members == {name for name, _, _ in CASES}
+    functions = {n for n, v in vars(optax.schedules).items() if getattr(v, "__module__", "").startswith("optax.schedules._")}
+    assert members | {"join_schedules"} >= {n for n in functions if "inject" not in n.lower() and n[0].islower()}
+
+
+@pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_matches_optax_training_loop_and_eager_values(name, params, make):
+    ours = lrviz_lrs(name, 130, **params)
+    assert_float32_close(ours, optax_trainer_lrs(make(), 130))
+    assert_float32_close(ours, optax_eager_lrs(make(), 130))
+    assert np.array_equal(ours, ours.astype(np.float32)), "every value is a float32"
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+values = st.floats(1e-6, 10.0)
+steps = st.integers(1, 300)
+
+
+@SETTINGS
+@given(init=values, end=values, power=st.floats(0.1, 5.0), transition=steps, begin=st.integers(0, 50))
+def test_polynomial_varied(init, end, power, transition, begin):
+    ours = lrviz_lrs("polynomial_schedule", 200, init_value=init, end_value=end, power=power,
+                     transition_steps=transition, transition_begin=begin)  # fmt: skip
+    assert_float32_close(ours, optax_eager_lrs(optax.polynomial_schedule(init, end, power, transition, begin), 200))
+
+
+@SETTINGS
+@given(init=values, transition=steps, rate=st.floats(0.05, 2.0), begin=st.integers(0, 50), staircase=st.booleans(),
+       end=st.none() | values)  # fmt: skip
+def test_exponential_decay_varied(init, transition, rate, begin, staircase, end):
+    ours = lrviz_lrs("exponential_decay", 200, init_value=init, transition_steps=transition, decay_rate=rate,
+                     transition_begin=begin, staircase=staircase, end_value=end)  # fmt: skip
+    reference = optax.exponential_decay(init, transition, rate, begin, staircase, end)
+    assert_float32_close(ours, optax_eager_lrs(reference, 200))
+
+
+@SETTINGS
+@given(init=values, peak=values, warmup=st.integers(0, 100), extra=st.integers(1, 300), end=st.floats(0.0, 1.0),
+       exponent=st.floats(0.25, 4.0))  # fmt: skip
+def test_warmup_cosine_decay_varied(init, peak, warmup, extra, end, exponent):
+    params = {"init_value": init, "peak_value": peak, "warmup_steps": warmup, "decay_steps": warmup + extra,
+              "end_value": end * peak, "exponent": exponent}  # fmt: skip
+    ours = lrviz_lrs("warmup_cosine_decay_schedule", warmup + extra + 20, **params)
+    reference = optax.warmup_cosine_decay_schedule(**params)
+    assert_float32_close(ours, optax_eager_lrs(reference, warmup + extra + 20))
+
+
+table = st.dictionaries(st.integers(0, 200), st.floats(0.0, 4.0), max_size=5)
+
+
+@SETTINGS
+@given(kind=st.sampled_from(["linear", "cosine"]), init=values, pairs=table)
+def test_piecewise_schedules_varied(kind, init, pairs):
+    boundaries, scales = tuple(pairs), tuple(pairs.values())
+    ours = lrviz_lrs("piecewise_interpolate_schedule", 220, interpolate_type=kind, init_value=init,
+                     boundaries=boundaries, scales=scales)  # fmt: skip
+    assert_float32_close(ours, optax_eager_lrs(optax.piecewise_interpolate_schedule(kind, init, pairs or None), 220))
+    ours = lrviz_lrs("piecewise_constant_schedule", 220, init_value=init, boundaries=boundaries, scales=scales)
+    assert_float32_close(ours, optax_eager_lrs(optax.piecewise_constant_schedule(init, pairs or None), 220))
+
+
+@SETTINGS
+@given(transition=st.integers(1, 300), peak=values, start=st.floats(0.0, 1.0), final=st.floats(0.0, 1.0),
+       div=st.floats(1.0, 100.0), final_div=st.floats(1.0, 1e5))  # fmt: skip
+def test_onecycles_varied(transition, peak, start, final, div, final_div):
+    ours = lrviz_lrs("linear_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
+                     pct_start=start, pct_final=final, div_factor=div, final_div_factor=final_div)  # fmt: skip
+    reference = optax.linear_onecycle_schedule(transition, peak, start, final, div, final_div)
+    assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
+    ours = lrviz_lrs("cosine_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
+                     pct_start=start, div_factor=div, final_div_factor=final_div)  # fmt: skip
+    reference = optax.cosine_onecycle_schedule(transition, peak, start, div, final_div)
+    assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
+
+
+def test_sequential_lr_of_optax_members_is_join_schedules(cli, tmp_path):
+    """optax.join_schedules has no member of its own: a SequentialLR of optax schedules is exactly it."""
+    config = tmp_path / "join.yaml"
+    config.write_text(
+        "scheduler:\n  type: SequentialLR\n  milestones: [20]\n  schedulers:\n"
+        "    - {type: 'optax:linear_schedule', init_value: 0.0, end_value: 1.0e-3, transition_steps: 20}\n"
+        "    - {type: 'optax:cosine_decay_schedule', init_value: 1.0e-3, decay_steps: 60, alpha: 0.1}\n"
+        "steps: 100\n"
+    )
+    result = cli("export", str(config), "--format", "json")
+    assert result.code == 0, result.err
+    joined = optax.join_schedules(
+        [optax.linear_schedule(0.0, 1e-3, 20), optax.cosine_decay_schedule(1e-3, 60, 0.1)], [20]
+    )
+    assert_float32_close(np.array(json.loads(result.out)["curves"][0]["lr"]), optax_trainer_lrs(joined, 100))
+
+
+def test_cli_export_equals_optax(cli):
+    result = cli("export", "optax:cosine_onecycle_schedule", "--transition-steps", "80", "--peak-value", "0.01",
+                 "--pct-start", "0.2", "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    curve = json.loads(result.out)["curves"][0]
+    assert curve["steps"] == 80 and curve["base_lr"] == 1.0
+    reference = optax_trainer_lrs(optax.cosine_onecycle_schedule(80, 0.01, pct_start=0.2), 80)
+    assert_float32_close(np.array(curve["lr"]), reference)
+
+
+def test_yaml_form_with_optax_dict_as_two_lists(cli, tmp_path):
+    config = tmp_path / "piecewise.yaml"
+    config.write_text(
+        "scheduler: {type: 'optax:piecewise_constant', init_value: 0.1, boundaries: [30, 60], scales: [0.1, 0.5]}\n"
+        "steps: 90\n"
+    )
+    result = cli("export", str(config), "--format", "json")
+    assert result.code == 0, result.err
+    reference = optax_trainer_lrs(optax.piecewise_constant_schedule(0.1, {30: 0.1, 60: 0.5}), 90)
+    assert_float32_close(np.array(json.loads(result.out)["curves"][0]["lr"]), reference)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["optax:cosine_decay_schedule", "--init-value", "1e-3", "--decay-step", "9"],
+         "Error: --decay-step: unknown option for optax:cosine_decay_schedule; did you mean '--decay-steps'?"),
+        (["optax:cosine_decay_schedule", "--init-value", "1e-3", "--decay-steps", "0"],
+         "Error: --decay-steps: must be at least 1, got 0"),
+        (["optax:piecewise_constant_schedule", "--init-value", "0.1", "--boundaries", "3,6", "--scales", "0.1"],
+         "Error: --scales: needs one scale per boundary: 2 boundaries, 1 scales"),
+        (["optax:piecewise_constant_schedule", "--init-value", "0.1", "--boundaries", "3", "--scales", "-1"],
+         "Error: --scales: must not be negative (optax raises), got -1"),
+        (["optax:linear_schedule", "--init-value", "1", "--end-value", "0", "--transition-steps", "9", "--lr", "0.1"],
+         "Error: --lr: optax:linear_schedule takes its learning rates from its own parameters, so lr means nothing "
+         "here; leave it out"),
+        (["optax:cosine_decay_scedule"],
+         "Error: NAME: unknown optax (JAX) schedule 'optax:cosine_decay_scedule'; did you mean 'optax:cosine_decay_schedule'?"),
+    ],
+)  # fmt: skip
+def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error, tmp_path):
+    result = cli("export", *args, "--format", "json")
+    assert (result.code, result.err.strip()) == (2, error)
+    assert result.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_sgdr_checks_its_cycle_lists(cli, tmp_path):
+    config = tmp_path / "sgdr.yaml"
+    config.write_text(
+        "scheduler:\n  type: optax:sgdr\n  init_value: 0\n  peak_value: [1, 2]\n  warmup_steps: 1\n"
+        "  decay_steps: [5, 6, 7]\n"
+    )
+    result = cli("export", str(config), "--format", "json")
+    assert (result.code, result.err.strip()) == (
+        2, f"Error: {config}:4: scheduler.peak_value: needs one value per cycle (3) or a single value for all, got 2")
+
+
+def _exec_make_scheduler(source: str, steps: int) -> np.ndarray:
+    import torch
+
+    namespace: dict = {}
+    exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102 - lrviz's own generated code
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5)
+    scheduler = namespace["make_scheduler"](optimizer)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return np.array(lrs)
+
+
+@pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_framework_code_and_torch_code_run_and_match(name, params, make):
+    schedule = schedules.lookup(f"optax:{name}")
+    full = schedule.with_defaults(params)
+    ours = lrviz_lrs(name, 120, **params)
+    assert_float32_close(ours, _exec_make_scheduler(schedule.framework_code(full), 120))  # optax's own values
+    plain = _exec_make_scheduler(schedule.torch_code(full), 120)  # float64: agrees to float32 precision
+    assert_float32_close(ours, plain)
+    assert "import optax" not in schedule.torch_code(full) and "jax" not in schedule.torch_code(full)
+
+
+def test_code_emits_values_as_literals():
+    schedule = schedules.lookup("optax:exponential_decay")
+    params = schedule.with_defaults({"init_value": math.inf, "transition_steps": 3, "decay_rate": 0.5})
+    assert "init_value=float('inf')" in schedule.framework_code(params)
+    assert "end_value=None" in schedule.torch_code(params)
+
+
+WARMUP_FLAG = pytest.mark.xfail(
+    strict=True, reason="lrviz's own --warmup-steps (detectron2-style warmup) shadows the schedule's warmup_steps"
+)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [pytest.param(s, marks=WARMUP_FLAG) if "--warmup-steps" in s.example else s for s in schedules.family("optax").schedules],
+    ids=lambda s: s.name,
+)  # fmt: skip
+def test_every_example_runs(cli, schedule, tmp_path):
+    words = schedule.example.split()
+    assert words[:3] == ["lrviz", "plot", schedule.full_name]
+    result = cli(*words[1:], "-o", str(tmp_path / "figure.png"))
+    assert result.code == 0, result.err
+    assert (tmp_path / "figure.png").stat().st_size > 0
+
+
+def test_events_and_lengths():
+    warmup_cosine = schedules.lookup("optax:warmup_cosine_decay_schedule")
+    assert warmup_cosine.events(WCD) == [(10, "warmup end")]
+    assert warmup_cosine.length(WCD) == ("decay_steps", 100)
+    assert warmup_cosine.default_steps(WCD) == 100
+    sgdr = schedules.lookup("optax:sgdr_schedule")
+    cycles = {"init_value": (0.0,), "peak_value": (1.0,), "warmup_steps": (0,), "decay_steps": (10, 20, 30)}
+    assert sgdr.events(cycles) == [(10, "restart"), (30, "restart")]
+    assert sgdr.default_steps(cycles) == 60
