@@ -313,6 +313,10 @@ def test_every_example_runs(cli, schedule, tmp_path):
     result = cli(*words[1:], "-o", str(tmp_path / "figure.png"))
     assert result.code == 0, result.err
     assert (tmp_path / "figure.png").stat().st_size > 0
+    exported = cli("export", *words[2:], "--format", "json")
+    assert exported.code == 0, exported.err
+    given = {word[2:].replace("-", "_") for word in words if word.startswith("--") and word != "--steps"}
+    assert given <= set(json.loads(exported.out)["curves"][0]["params"]), "every flag reached the schedule"
 
 
 def test_events_and_lengths():

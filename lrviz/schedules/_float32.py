@@ -52,6 +52,13 @@ def div(a: float, b: float) -> float:
     return f32(a / b)
 
 
+def fma(a: float, b: float, c: float) -> float:
+    """float32 a * b + c rounded once: XLA fuses a multiply-add when it compiles an expression as a
+    whole (a lax.cond branch). The float32 product is exact in float64; the one float64 rounding
+    of the sum before float32 can differ from a true fused rounding only in rare ties."""
+    return f32(a * b + c)
+
+
 def cos(x: float) -> float:
     """float32 cos(x)."""
     return f32(math.cos(x)) if math.isfinite(x) else math.nan

@@ -85,9 +85,12 @@ def _inverse_time(p: Mapping[str, Any]) -> Schedule:
     return schedule
 
 
-def _cosine_of(fraction: float, alpha: float) -> float:
-    """Keras' 0.5 * (1 + cos(pi * fraction)), then (1 - alpha) * that + alpha, alpha a Python float."""
+def _cosine_of(fraction: float, alpha: float, fused: bool = False) -> float:
+    """Keras' 0.5 * (1 + cos(pi * fraction)), then (1 - alpha) * that + alpha, alpha a Python float
+    (one fused multiply-add where XLA compiles it inside ops.cond)."""
     cosine = f.mul(0.5, f.add(1.0, f.cos(f.mul(f.PI, fraction))))
+    if fused:
+        return f.fma(f.f32(1 - alpha), cosine, f.f32(alpha))
     return f.add(f.mul(f.f32(1 - alpha), cosine), f.f32(alpha))
 
 
@@ -100,10 +103,11 @@ def _cosine(p: Mapping[str, Any]) -> Schedule:
     last = f.add(steps, warmup)
 
     def schedule(step: int) -> float:
+        # both branches run compiled inside ops.cond, where XLA fuses a * b + c
         now = f.minimum(f.f32(step), last)
         if now < warmup:
-            return f.add(f.mul(f.sub(target, init), f.div(now, warmup)), init)
-        return f.mul(target, _cosine_of(f.div(f.sub(now, warmup), steps), alpha))
+            return f.fma(f.sub(target, init), f.div(now, warmup), init)
+        return f.mul(target, _cosine_of(f.div(f.sub(now, warmup), steps), alpha, fused=True))
 
     return schedule
 
@@ -117,8 +121,8 @@ def _restarts(p: Mapping[str, Any]) -> Schedule:
         if t_mul == 1.0:
             restart = _floor(fraction)
             fraction = f.sub(fraction, restart)
-        else:  # the geometric series of cycle lengths, solved for the cycle
-            grown = f.sub(1.0, f.mul(fraction, f.sub(1.0, t_mul)))
+        else:  # the geometric series of cycle lengths, solved for the cycle (compiled in ops.cond: fused)
+            grown = f.fma(-fraction, f.sub(1.0, t_mul), 1.0)
             restart = _floor(f.div(f.log(grown), f.log(t_mul)))
             done = f.div(f.sub(1.0, f.pow(t_mul, restart)), f.sub(1.0, t_mul))
             fraction = f.div(f.sub(fraction, done), f.pow(t_mul, restart))
