@@ -14,6 +14,17 @@ import os
 
 import numpy as np
 import pytest
+from framework_checks import (
+    EPS32,
+    FLOAT32_ULPS,
+    assert_float32_close,
+    check_example,
+    check_one_line_error,
+    example_params,
+    exported_lrs,
+    lrviz_lrs,
+    make_scheduler_lrs,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,27 +34,11 @@ os.environ["KERAS_BACKEND"] = "jax"  # before keras is imported: its backend is 
 keras = pytest.importorskip("keras")  # in the `frameworks` extra that `test` installs: runs in CI
 jax = pytest.importorskip("jax")
 
-FLOAT32_ULPS = 4
-EPS32 = float(np.finfo(np.float32).eps)
 KS = keras.optimizers.schedules
 
 
 def test_keras_runs_on_jax():
     assert keras.backend.backend() == "jax"
-
-
-def lrviz_lrs(name: str, steps: int, **given) -> np.ndarray:
-    """lrviz's torch scheduler for `keras:name`, built on a dummy optimizer and stepped."""
-    import torch
-
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
-    scheduler = schedules.lookup(f"keras:{name}").build(optimizer, given)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(scheduler.get_last_lr()[0])
-        optimizer.step()
-        scheduler.step()
-    return np.array(lrs)
 
 
 def keras_optimizer_lrs(schedule, steps: int) -> np.ndarray:
@@ -65,12 +60,6 @@ def keras_lrs(schedule, steps: int) -> np.ndarray:
     One call per step: a vectorised call (jax.vmap) is compiled differently and rounds differently.
     """
     return np.array([float(np.asarray(schedule(np.int32(step)))) for step in range(steps)])
-
-
-def assert_float32_close(ours: np.ndarray, theirs: np.ndarray) -> None:
-    scale = max(float(np.max(np.abs(theirs))), np.finfo(np.float32).tiny)
-    worst = float(np.max(np.abs(ours - theirs)))
-    assert worst <= FLOAT32_ULPS * EPS32 * scale, (worst / (EPS32 * scale), ours, theirs)
 
 
 CASES = [
@@ -110,7 +99,7 @@ def test_every_keras_schedule_class_is_covered():
 
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=IDS)
 def test_matches_keras_optimizer_and_schedule(name, params, make):
-    ours = lrviz_lrs(name, 60, **params)
+    ours = lrviz_lrs(f"keras:{name}", 60, **params)
     assert_float32_close(ours, keras_lrs(make(), 60))
     assert_float32_close(ours[:25], keras_optimizer_lrs(make(), 25))
     assert np.array_equal(ours, ours.astype(np.float32)), "every value is a float32"
@@ -120,7 +109,7 @@ def test_matches_keras_optimizer_and_schedule(name, params, make):
 def test_bit_identical_where_keras_uses_no_log(name, params, make):
     """Without CosineDecayRestarts' log (t_mul != 1), every float32 operation is repeated exactly,
     the multiply-adds XLA fuses inside ops.cond included."""
-    assert np.array_equal(lrviz_lrs(name, 60, **params), keras_lrs(make(), 60))
+    assert np.array_equal(lrviz_lrs(f"keras:{name}", 60, **params), keras_lrs(make(), 60))
 
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -131,8 +120,8 @@ lrs = st.floats(1e-6, 10.0)
 @given(init=lrs, steps=st.integers(1, 60), rate=st.floats(0.01, 3.0), staircase=st.booleans())
 def test_exponential_and_inverse_time_varied(init, steps, rate, staircase):
     kwargs = {"initial_learning_rate": init, "decay_steps": steps, "decay_rate": rate, "staircase": staircase}
-    assert_float32_close(lrviz_lrs("ExponentialDecay", 80, **kwargs), keras_lrs(KS.ExponentialDecay(**kwargs), 80))
-    assert_float32_close(lrviz_lrs("InverseTimeDecay", 80, **kwargs), keras_lrs(KS.InverseTimeDecay(**kwargs), 80))
+    assert_float32_close(lrviz_lrs("keras:ExponentialDecay", 80, **kwargs), keras_lrs(KS.ExponentialDecay(**kwargs), 80))
+    assert_float32_close(lrviz_lrs("keras:InverseTimeDecay", 80, **kwargs), keras_lrs(KS.InverseTimeDecay(**kwargs), 80))
 
 
 @SETTINGS
@@ -140,7 +129,7 @@ def test_exponential_and_inverse_time_varied(init, steps, rate, staircase):
 def test_polynomial_varied(init, end, steps, power, cycle):
     kwargs = {"initial_learning_rate": init, "decay_steps": steps, "end_learning_rate": end, "power": power,
               "cycle": cycle}  # fmt: skip
-    assert_float32_close(lrviz_lrs("PolynomialDecay", 120, **kwargs), keras_lrs(KS.PolynomialDecay(**kwargs), 120))
+    assert_float32_close(lrviz_lrs("keras:PolynomialDecay", 120, **kwargs), keras_lrs(KS.PolynomialDecay(**kwargs), 120))
 
 
 @SETTINGS
@@ -149,7 +138,7 @@ def test_polynomial_varied(init, end, steps, power, cycle):
 def test_cosine_varied(init, steps, alpha, target, warmup):  # steps up to 60, warmup up to 30: 100 steps cover both
     kwargs = {"initial_learning_rate": init, "decay_steps": steps, "alpha": alpha, "warmup_target": target,
               "warmup_steps": warmup}  # fmt: skip
-    assert_float32_close(lrviz_lrs("CosineDecay", 100, **kwargs), keras_lrs(KS.CosineDecay(**kwargs), 100))
+    assert_float32_close(lrviz_lrs("keras:CosineDecay", 100, **kwargs), keras_lrs(KS.CosineDecay(**kwargs), 100))
 
 
 @SETTINGS
@@ -158,7 +147,7 @@ def test_cosine_varied(init, steps, alpha, target, warmup):  # steps up to 60, w
 def test_restarts_varied(init, first, t_mul, m_mul, alpha):
     kwargs = {"initial_learning_rate": init, "first_decay_steps": first, "t_mul": t_mul, "m_mul": m_mul,
               "alpha": alpha}  # fmt: skip
-    ours = lrviz_lrs("CosineDecayRestarts", 100, **kwargs)
+    ours = lrviz_lrs("keras:CosineDecayRestarts", 100, **kwargs)
     theirs = keras_lrs(KS.CosineDecayRestarts(**kwargs), 100)
     # a log one ulp apart can put a step into the next cycle: at most the restart steps themselves differ
     differ = np.abs(ours - theirs) > FLOAT32_ULPS * EPS32 * np.max(np.abs(theirs))
@@ -180,10 +169,8 @@ def test_yaml_form(cli, tmp_path):
         "scheduler: {type: 'keras:PiecewiseConstantDecay', boundaries: [10, 20], values: [0.1, 0.05, 0.01]}\n"
         "steps: 30\n"
     )
-    result = cli("export", str(config), "--format", "json")
-    assert result.code == 0, result.err
     theirs = keras_lrs(KS.PiecewiseConstantDecay([10, 20], [0.1, 0.05, 0.01]), 30)
-    assert np.array_equal(json.loads(result.out)["curves"][0]["lr"], theirs)
+    assert np.array_equal(exported_lrs(cli, str(config)), theirs)
 
 
 @pytest.mark.parametrize(
@@ -206,56 +193,22 @@ def test_yaml_form(cli, tmp_path):
     ],
 )  # fmt: skip
 def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error, tmp_path):
-    result = cli("export", *args, "--format", "json")
-    assert (result.code, result.err.strip()) == (2, error)
-    assert result.out == "" and list(tmp_path.iterdir()) == []
-
-
-def _exec_make_scheduler(source: str, steps: int) -> np.ndarray:
-    import torch
-
-    namespace: dict = {}
-    exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102 - lrviz's own generated code
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5)
-    scheduler = namespace["make_scheduler"](optimizer)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return np.array(lrs)
+    check_one_line_error(cli, ["export", *args, "--format", "json"], error, tmp_path)
 
 
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=IDS)
 def test_framework_code_and_torch_code_run_and_match(name, params, make):
     schedule = schedules.lookup(f"keras:{name}")
     full = schedule.with_defaults(params)
-    ours = lrviz_lrs(name, 60, **params)
-    assert_float32_close(ours, _exec_make_scheduler(schedule.framework_code(full), 60))  # Keras' own values
-    assert_float32_close(ours, _exec_make_scheduler(schedule.torch_code(full), 60))  # plain float64 math
+    ours = lrviz_lrs(f"keras:{name}", 60, **params)
+    assert_float32_close(ours, make_scheduler_lrs(schedule.framework_code(full), 60))  # Keras' own values
+    assert_float32_close(ours, make_scheduler_lrs(schedule.torch_code(full), 60))  # plain float64 math
     assert "keras" not in schedule.torch_code(full)
 
 
-WARMUP_FLAG = pytest.mark.xfail(
-    strict=True, reason="lrviz's own --warmup-steps (detectron2-style warmup) shadows the schedule's warmup_steps"
-)
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [pytest.param(s, marks=WARMUP_FLAG) if "--warmup-steps" in s.example else s for s in schedules.family("keras").schedules],
-    ids=lambda s: s.name,
-)  # fmt: skip
+@pytest.mark.parametrize("schedule", example_params("keras"), ids=lambda s: s.name)
 def test_every_example_runs(cli, schedule, tmp_path):
-    words = schedule.example.split()
-    assert words[:3] == ["lrviz", "plot", schedule.full_name]
-    result = cli(*words[1:], "-o", str(tmp_path / "figure.png"))
-    assert result.code == 0, result.err
-    assert (tmp_path / "figure.png").stat().st_size > 0
-    exported = cli("export", *words[2:], "--format", "json")
-    assert exported.code == 0, exported.err
-    given = {word[2:].replace("-", "_") for word in words if word.startswith("--") and word != "--steps"}
-    assert given <= set(json.loads(exported.out)["curves"][0]["params"]), "every flag reached the schedule"
+    check_example(cli, schedule, tmp_path)
 
 
 def test_events_and_lengths():

@@ -13,6 +13,15 @@ import math
 
 import numpy as np
 import pytest
+from framework_checks import (
+    assert_float32_close,
+    check_example,
+    check_one_line_error,
+    example_params,
+    exported_lrs,
+    lrviz_lrs,
+    make_scheduler_lrs,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,22 +31,6 @@ optax = pytest.importorskip("optax")  # in the `frameworks` extra that `test` in
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
 
-FLOAT32_ULPS = 4
-EPS32 = float(np.finfo(np.float32).eps)
-
-
-def lrviz_lrs(name: str, steps: int, **given) -> np.ndarray:
-    """lrviz's torch scheduler for `optax:name`, built on a dummy optimizer and stepped."""
-    import torch
-
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
-    scheduler = schedules.lookup(f"optax:{name}").build(optimizer, given)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(scheduler.get_last_lr()[0])
-        optimizer.step()
-        scheduler.step()
-    return np.array(lrs)
 
 
 def optax_trainer_lrs(schedule, steps: int) -> np.ndarray:
@@ -57,13 +50,6 @@ def optax_eager_lrs(schedule, steps: int) -> np.ndarray:
     """optax's schedule called (not jitted) on its int32 counts 0..steps-1, cast to float32 as applied."""
     values = jax.vmap(lambda count: jnp.asarray(schedule(count), jnp.float32))(jnp.arange(steps, dtype=jnp.int32))
     return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def assert_float32_close(ours: np.ndarray, theirs: np.ndarray) -> None:
-    scale = max(float(np.max(np.abs(theirs))), np.finfo(np.float32).tiny)
-    worst = float(np.max(np.abs(ours - theirs)))
-    assert worst <= FLOAT32_ULPS * EPS32 * scale, (worst / (EPS32 * scale), ours, theirs)
-    assert np.array_equal(np.isnan(ours), np.isnan(theirs))
 
 
 WCD = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10, "decay_steps": 100}
@@ -122,7 +108,7 @@ def test_every_optax_schedule_function_is_covered():
 
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_matches_optax_training_loop_and_eager_values(name, params, make):
-    ours = lrviz_lrs(name, 130, **params)
+    ours = lrviz_lrs(f"optax:{name}", 130, **params)
     assert_float32_close(ours, optax_trainer_lrs(make(), 130))
     assert_float32_close(ours, optax_eager_lrs(make(), 130))
     assert np.array_equal(ours, ours.astype(np.float32)), "every value is a float32"
@@ -136,7 +122,7 @@ steps = st.integers(1, 300)
 @SETTINGS
 @given(init=values, end=values, power=st.floats(0.1, 5.0), transition=steps, begin=st.integers(0, 50))
 def test_polynomial_varied(init, end, power, transition, begin):
-    ours = lrviz_lrs("polynomial_schedule", 200, init_value=init, end_value=end, power=power,
+    ours = lrviz_lrs("optax:polynomial_schedule", 200, init_value=init, end_value=end, power=power,
                      transition_steps=transition, transition_begin=begin)  # fmt: skip
     assert_float32_close(ours, optax_eager_lrs(optax.polynomial_schedule(init, end, power, transition, begin), 200))
 
@@ -145,7 +131,7 @@ def test_polynomial_varied(init, end, power, transition, begin):
 @given(init=values, transition=steps, rate=st.floats(0.05, 2.0), begin=st.integers(0, 50), staircase=st.booleans(),
        end=st.none() | values)  # fmt: skip
 def test_exponential_decay_varied(init, transition, rate, begin, staircase, end):
-    ours = lrviz_lrs("exponential_decay", 200, init_value=init, transition_steps=transition, decay_rate=rate,
+    ours = lrviz_lrs("optax:exponential_decay", 200, init_value=init, transition_steps=transition, decay_rate=rate,
                      transition_begin=begin, staircase=staircase, end_value=end)  # fmt: skip
     reference = optax.exponential_decay(init, transition, rate, begin, staircase, end)
     assert_float32_close(ours, optax_eager_lrs(reference, 200))
@@ -157,7 +143,7 @@ def test_exponential_decay_varied(init, transition, rate, begin, staircase, end)
 def test_warmup_cosine_decay_varied(init, peak, warmup, extra, end, exponent):
     params = {"init_value": init, "peak_value": peak, "warmup_steps": warmup, "decay_steps": warmup + extra,
               "end_value": end * peak, "exponent": exponent}  # fmt: skip
-    ours = lrviz_lrs("warmup_cosine_decay_schedule", warmup + extra + 20, **params)
+    ours = lrviz_lrs("optax:warmup_cosine_decay_schedule", warmup + extra + 20, **params)
     reference = optax.warmup_cosine_decay_schedule(**params)
     assert_float32_close(ours, optax_eager_lrs(reference, warmup + extra + 20))
 
@@ -169,10 +155,10 @@ table = st.dictionaries(st.integers(0, 200), st.floats(0.0, 4.0), max_size=5)
 @given(kind=st.sampled_from(["linear", "cosine"]), init=values, pairs=table)
 def test_piecewise_schedules_varied(kind, init, pairs):
     boundaries, scales = tuple(pairs), tuple(pairs.values())
-    ours = lrviz_lrs("piecewise_interpolate_schedule", 220, interpolate_type=kind, init_value=init,
+    ours = lrviz_lrs("optax:piecewise_interpolate_schedule", 220, interpolate_type=kind, init_value=init,
                      boundaries=boundaries, scales=scales)  # fmt: skip
     assert_float32_close(ours, optax_eager_lrs(optax.piecewise_interpolate_schedule(kind, init, pairs or None), 220))
-    ours = lrviz_lrs("piecewise_constant_schedule", 220, init_value=init, boundaries=boundaries, scales=scales)
+    ours = lrviz_lrs("optax:piecewise_constant_schedule", 220, init_value=init, boundaries=boundaries, scales=scales)
     assert_float32_close(ours, optax_eager_lrs(optax.piecewise_constant_schedule(init, pairs or None), 220))
 
 
@@ -180,11 +166,11 @@ def test_piecewise_schedules_varied(kind, init, pairs):
 @given(transition=st.integers(1, 300), peak=values, start=st.floats(0.0, 1.0), final=st.floats(0.0, 1.0),
        div=st.floats(1.0, 100.0), final_div=st.floats(1.0, 1e5))  # fmt: skip
 def test_onecycles_varied(transition, peak, start, final, div, final_div):
-    ours = lrviz_lrs("linear_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
+    ours = lrviz_lrs("optax:linear_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
                      pct_start=start, pct_final=final, div_factor=div, final_div_factor=final_div)  # fmt: skip
     reference = optax.linear_onecycle_schedule(transition, peak, start, final, div, final_div)
     assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
-    ours = lrviz_lrs("cosine_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
+    ours = lrviz_lrs("optax:cosine_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
                      pct_start=start, div_factor=div, final_div_factor=final_div)  # fmt: skip
     reference = optax.cosine_onecycle_schedule(transition, peak, start, div, final_div)
     assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
@@ -199,12 +185,10 @@ def test_sequential_lr_of_optax_members_is_join_schedules(cli, tmp_path):
         "    - {type: 'optax:cosine_decay_schedule', init_value: 1.0e-3, decay_steps: 60, alpha: 0.1}\n"
         "steps: 100\n"
     )
-    result = cli("export", str(config), "--format", "json")
-    assert result.code == 0, result.err
     joined = optax.join_schedules(
         [optax.linear_schedule(0.0, 1e-3, 20), optax.cosine_decay_schedule(1e-3, 60, 0.1)], [20]
     )
-    assert_float32_close(np.array(json.loads(result.out)["curves"][0]["lr"]), optax_trainer_lrs(joined, 100))
+    assert_float32_close(exported_lrs(cli, str(config)), optax_trainer_lrs(joined, 100))
 
 
 def test_cli_export_equals_optax(cli):
@@ -223,10 +207,8 @@ def test_yaml_form_with_optax_dict_as_two_lists(cli, tmp_path):
         "scheduler: {type: 'optax:piecewise_constant', init_value: 0.1, boundaries: [30, 60], scales: [0.1, 0.5]}\n"
         "steps: 90\n"
     )
-    result = cli("export", str(config), "--format", "json")
-    assert result.code == 0, result.err
     reference = optax_trainer_lrs(optax.piecewise_constant_schedule(0.1, {30: 0.1, 60: 0.5}), 90)
-    assert_float32_close(np.array(json.loads(result.out)["curves"][0]["lr"]), reference)
+    assert_float32_close(exported_lrs(cli, str(config)), reference)
 
 
 @pytest.mark.parametrize(
@@ -248,9 +230,7 @@ def test_yaml_form_with_optax_dict_as_two_lists(cli, tmp_path):
     ],
 )  # fmt: skip
 def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error, tmp_path):
-    result = cli("export", *args, "--format", "json")
-    assert (result.code, result.err.strip()) == (2, error)
-    assert result.out == "" and list(tmp_path.iterdir()) == []
+    check_one_line_error(cli, ["export", *args, "--format", "json"], error, tmp_path)
 
 
 def test_sgdr_checks_its_cycle_lists(cli, tmp_path):
@@ -264,28 +244,13 @@ def test_sgdr_checks_its_cycle_lists(cli, tmp_path):
         2, f"Error: {config}:4: scheduler.peak_value: needs one value per cycle (3) or a single value for all, got 2")
 
 
-def _exec_make_scheduler(source: str, steps: int) -> np.ndarray:
-    import torch
-
-    namespace: dict = {}
-    exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102 - lrviz's own generated code
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5)
-    scheduler = namespace["make_scheduler"](optimizer)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return np.array(lrs)
-
-
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_framework_code_and_torch_code_run_and_match(name, params, make):
     schedule = schedules.lookup(f"optax:{name}")
     full = schedule.with_defaults(params)
-    ours = lrviz_lrs(name, 120, **params)
-    assert_float32_close(ours, _exec_make_scheduler(schedule.framework_code(full), 120))  # optax's own values
-    plain = _exec_make_scheduler(schedule.torch_code(full), 120)  # float64: agrees to float32 precision
+    ours = lrviz_lrs(f"optax:{name}", 120, **params)
+    assert_float32_close(ours, make_scheduler_lrs(schedule.framework_code(full), 120))  # optax's own values
+    plain = make_scheduler_lrs(schedule.torch_code(full), 120)  # float64: agrees to float32 precision
     assert_float32_close(ours, plain)
     assert "import optax" not in schedule.torch_code(full) and "jax" not in schedule.torch_code(full)
 
@@ -297,26 +262,9 @@ def test_code_emits_values_as_literals():
     assert "end_value=None" in schedule.torch_code(params)
 
 
-WARMUP_FLAG = pytest.mark.xfail(
-    strict=True, reason="lrviz's own --warmup-steps (detectron2-style warmup) shadows the schedule's warmup_steps"
-)
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [pytest.param(s, marks=WARMUP_FLAG) if "--warmup-steps" in s.example else s for s in schedules.family("optax").schedules],
-    ids=lambda s: s.name,
-)  # fmt: skip
+@pytest.mark.parametrize("schedule", example_params("optax"), ids=lambda s: s.name)
 def test_every_example_runs(cli, schedule, tmp_path):
-    words = schedule.example.split()
-    assert words[:3] == ["lrviz", "plot", schedule.full_name]
-    result = cli(*words[1:], "-o", str(tmp_path / "figure.png"))
-    assert result.code == 0, result.err
-    assert (tmp_path / "figure.png").stat().st_size > 0
-    exported = cli("export", *words[2:], "--format", "json")
-    assert exported.code == 0, exported.err
-    given = {word[2:].replace("-", "_") for word in words if word.startswith("--") and word != "--steps"}
-    assert given <= set(json.loads(exported.out)["curves"][0]["params"]), "every flag reached the schedule"
+    check_example(cli, schedule, tmp_path)
 
 
 def test_events_and_lengths():

@@ -1,50 +1,11 @@
-"""Source code for `--code`: optax's own call, and a plain-torch equivalent, for the optax family.
-
-Both define ``make_scheduler(optimizer)`` returning a ``LambdaLR`` whose values are the schedule's
-absolute LRs (the optimizer's LR is set to 1.0, which LambdaLR multiplies by). The plain version
-defines optax's functions again in plain Python (float64) under optax's names, so the same call
-works in both. Every user value is emitted as a Python literal.
-"""
+"""`--code` for the optax family: optax's own call, and optax's functions in plain Python."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-_ABSOLUTE = """\
-    for group in optimizer.param_groups:  # {what} are the LRs themselves: LambdaLR multiplies them by 1.0
-        group["lr"] = group["initial_lr"] = 1.0
-"""
-
-
-def literal(value: Any) -> str:
-    """`value` as Python source that evaluates to it (non-finite floats included)."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, tuple):
-        return "(" + "".join(f"{literal(v)}, " for v in value).rstrip(" ") + ")"
-    if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
-    raise TypeError(f"no literal for {type(value).__name__}")
-
-
-def call(function: str, arguments: Mapping[str, Any]) -> str:
-    """`function(name=literal, ...)`."""
-    return f"{function}(" + ", ".join(f"{name}={literal(value)}" for name, value in arguments.items()) + ")"
-
-
-def absolute_source(imports: str, schedule: str, value: str, note: str = "") -> str:
-    """A make_scheduler: `schedule = ...`, the LR set to 1.0, and a LambdaLR whose factor is `value`."""
-    return (
-        f"{imports}\n\n\ndef make_scheduler(optimizer):\n"
-        f"    schedule = {schedule}\n" + _ABSOLUTE.format(what="the schedule's values") + note
-        + f"    return torch.optim.lr_scheduler.LambdaLR(optimizer, {value})\n"
-    )
+from lrviz.schedules._absolute import absolute_source, call, plain_source
 
 
 def optax_source(function: str, arguments: Mapping[str, Any]) -> str:
@@ -57,22 +18,9 @@ def optax_source(function: str, arguments: Mapping[str, Any]) -> str:
     )
 
 
-def plain_source(function: str, arguments: Mapping[str, Any], plain: Mapping[str, str] | None = None) -> str:
-    """A make_scheduler over the framework's function rewritten in plain Python (float64)."""
-    plain = PLAIN if plain is None else plain
-    needed: list[str] = []
-    _collect(function, needed)
-    definitions = "\n\n\n".join(plain[name].strip() for name in needed)
-    return absolute_source(
-        "import math\n\nimport torch\n\n\n" + definitions, call(function, arguments), "schedule"
-    )
-
-
-def _collect(name: str, needed: list[str]) -> None:
-    for dependency in DEPENDS.get(name, ()):
-        _collect(dependency, needed)
-    if name not in needed:
-        needed.append(name)
+def optax_plain_source(function: str, arguments: Mapping[str, Any]) -> str:
+    """A make_scheduler over optax's function rewritten in plain Python (float64, no JAX)."""
+    return plain_source(function, arguments, PLAIN, DEPENDS)
 
 
 DEPENDS = {

@@ -13,29 +13,33 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lrviz.schedules import _absolute as code
 from lrviz.schedules import _float32 as f
-from lrviz.schedules import _optax_code as code
-from lrviz.schedules.base import FrameworkSchedule, LrFunction, param
+from lrviz.schedules._absolute import Schedule, absolute_member
+from lrviz.schedules.base import FrameworkSchedule, param
 
 FRAMEWORK = "keras"
 TITLE = "Keras 3 (keras.optimizers.schedules)"
 PACKAGE = "keras"
 
-Schedule = Callable[[int], float]
-
-
 def _floor(x: float) -> float:
     return float(math.floor(x)) if math.isfinite(x) else x
 
 
+def _decay_fraction(p: Mapping[str, Any]) -> Callable[[int], float]:
+    """step / decay_steps in float32, floored when staircase (ExponentialDecay, InverseTimeDecay)."""
+    steps = f.f32(p["decay_steps"])
+
+    def fraction(step: int) -> float:
+        value = f.div(f.f32(step), steps)
+        return _floor(value) if p["staircase"] else value
+
+    return fraction
+
+
 def _exponential(p: Mapping[str, Any]) -> Schedule:
-    init, steps, rate = f.f32(p["initial_learning_rate"]), f.f32(p["decay_steps"]), f.f32(p["decay_rate"])
-
-    def schedule(step: int) -> float:
-        exponent = f.div(f.f32(step), steps)
-        return f.mul(init, f.pow(rate, _floor(exponent) if p["staircase"] else exponent))
-
-    return schedule
+    init, rate, fraction = f.f32(p["initial_learning_rate"]), f.f32(p["decay_rate"]), _decay_fraction(p)
+    return lambda step: f.mul(init, f.pow(rate, fraction(step)))
 
 
 def _piecewise(p: Mapping[str, Any]) -> Schedule:
@@ -74,15 +78,8 @@ def _ceil(x: float) -> float:
 
 
 def _inverse_time(p: Mapping[str, Any]) -> Schedule:
-    init, steps, rate = f.f32(p["initial_learning_rate"]), f.f32(p["decay_steps"]), f.f32(p["decay_rate"])
-
-    def schedule(step: int) -> float:
-        fraction = f.div(f.f32(step), steps)
-        if p["staircase"]:
-            fraction = _floor(fraction)
-        return f.div(init, f.add(1.0, f.mul(rate, fraction)))
-
-    return schedule
+    init, rate, fraction = f.f32(p["initial_learning_rate"]), f.f32(p["decay_rate"]), _decay_fraction(p)
+    return lambda step: f.div(init, f.add(1.0, f.mul(rate, fraction(step))))
 
 
 def _cosine_of(fraction: float, alpha: float, fused: bool = False) -> float:
@@ -231,10 +228,6 @@ _ALPHA = param("alpha", "float", 0.0, help="A Python float. Minimum learning rat
                "warmup_target or, if warmup_target is None, initial_learning_rate")  # fmt: skip
 
 
-def _absolute(make: Callable[[Mapping[str, Any]], Schedule]) -> Callable[[Mapping[str, Any], float], LrFunction]:
-    return lambda params, base_lr: make(params)
-
-
 def _positive(name: str):
     return lambda p: [(name, f"must be at least 1 (Keras raises), got {p[name]}")] if p[name] < 1 else []
 
@@ -253,22 +246,22 @@ def _piecewise_check(p: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _member(name: str, params: tuple, summary: str, make, example: str, snake: str, **hooks: Any) -> FrameworkSchedule:
     """One Keras schedule class: absolute, float32, its own class as --code, aliased in snake case."""
     names = [p.name for p in params]
-    arguments = lambda p: {key: p[key] for key in names}  # noqa: E731
-    return FrameworkSchedule(
-        name=name,
-        params=params,
+    return absolute_member(
+        name,
+        params,
+        make,
+        lambda p: {key: p[key] for key in names},
+        _keras_source,
+        lambda function, arguments: code.plain_source(function, arguments, _PLAIN, {}),
         summary=summary,
         source=f"keras.optimizers.schedules.{name}",
-        formula=_absolute(make),
-        absolute=True,
-        float32=True,
         aliases=(snake,),
         example=example,
-        framework_code=lambda p: _keras_source(name, arguments(p)),
-        torch_code=lambda p: code.plain_source(name, arguments(p), _PLAIN),
         **hooks,
     )
 
+
+_OPEN_ENDED = {"steps_of": lambda p: 10 * p["decay_steps"], "check": _positive("decay_steps")}  # decays forever
 
 SCHEDULES = (
     _member(
@@ -278,8 +271,7 @@ SCHEDULES = (
         _exponential,
         "lrviz plot keras:ExponentialDecay --initial-learning-rate 0.1 --decay-steps 100 --decay-rate 0.96",
         "exponential_decay",
-        steps_of=lambda p: 10 * p["decay_steps"],
-        check=_positive("decay_steps"),
+        **_OPEN_ENDED,
     ),
     _member(
         "PiecewiseConstantDecay",
@@ -321,8 +313,7 @@ SCHEDULES = (
         _inverse_time,
         "lrviz plot keras:InverseTimeDecay --initial-learning-rate 0.1 --decay-steps 10 --decay-rate 0.5",
         "inverse_time_decay",
-        steps_of=lambda p: 10 * p["decay_steps"],
-        check=_positive("decay_steps"),
+        **_OPEN_ENDED,
     ),
     _member(
         "CosineDecay",

@@ -19,14 +19,12 @@ from typing import Any
 
 from lrviz.schedules import _float32 as f
 from lrviz.schedules import _optax_code as code
-from lrviz.schedules.base import FrameworkSchedule, LrFunction, param
+from lrviz.schedules._absolute import Schedule, absolute_member
+from lrviz.schedules.base import FrameworkSchedule, param
 
 FRAMEWORK = "optax"
 TITLE = "optax (JAX)"
 PACKAGE = "optax"
-
-Schedule = Callable[[int], float]  # int32 count -> float32 value
-
 
 # --------------------------------------------------------------------------- optax's functions, float32
 
@@ -189,11 +187,6 @@ def _sgdr(p: Mapping[str, Any]) -> Schedule:
 # --------------------------------------------------------------------------- lrviz's view of them
 
 
-def _absolute(make: Callable[[Mapping[str, Any]], Schedule]) -> Callable[[Mapping[str, Any], float], LrFunction]:
-    """The formula of an absolute schedule: optax's value; the dummy optimizer's LR (1.0) is unused."""
-    return lambda params, base_lr: make(params)
-
-
 _INIT = param("init_value", "float", help="Initial value for the scalar to be annealed")
 _END = param("end_value", "float", help="End value of the scalar to be annealed")
 _TRANSITION = param("transition_steps", "int", help="Number of steps over which annealing takes place")
@@ -241,19 +234,17 @@ def _member(
 ) -> FrameworkSchedule:
     """One optax schedule: absolute, float32, its optax call as --code, aliased without `_schedule`."""
     names = [p.name for p in params]
-    arguments = arguments or (lambda p: {key: p[key] for key in names})
-    return FrameworkSchedule(
-        name=name,
-        params=params,
+    return absolute_member(
+        name,
+        params,
+        make,
+        arguments or (lambda p: {key: p[key] for key in names}),
+        code.optax_source,
+        code.optax_plain_source,
         summary=summary,
         source=f"optax.{name}",
-        formula=_absolute(make),
-        absolute=True,
-        float32=True,
         aliases=(name.removesuffix("_schedule"),) if name.endswith("_schedule") else (),
         example=example,
-        framework_code=lambda p: code.optax_source(name, arguments(p)),
-        torch_code=lambda p: code.plain_source(name, arguments(p)),
         **hooks,
     )
 
@@ -340,8 +331,25 @@ def _exponential_args(p: Mapping[str, Any]) -> tuple:
     return (p["transition_steps"], p["decay_rate"], p["transition_begin"], p["staircase"], p["end_value"])
 
 
+def _onecycle(kind: str) -> Callable[[Mapping[str, Any]], Schedule]:
+    """linear_onecycle_schedule / cosine_onecycle_schedule: a piecewise interpolation from peak / div."""
+    linear = kind == "linear"
+    return lambda p: _piecewise_interpolate(kind, p["peak_value"] / p["div_factor"], _onecycle_table(p, linear))
+
+
+_ONECYCLE_HOOKS = {
+    "steps_of": lambda p: p["transition_steps"],
+    "length_of": lambda p: ("transition_steps", p["transition_steps"]),
+    "events_of": _onecycle_events,
+    "check": _checks(_positive("transition_steps"), _nonzero("div_factor", "final_div_factor")),
+}
 _EXPONENTIAL_PARAMS = (_TRANSITION, _DECAY_RATE, _BEGIN, _STAIRCASE, _CLIP_END)
-_POLY_LENGTH = lambda p: ("transition_steps", max(p["transition_begin"], 0) + p["transition_steps"])  # noqa: E731
+_POLYNOMIAL_HOOKS = {
+    "steps_of": lambda p: max(p["transition_begin"], 0) + p["transition_steps"],
+    "length_of": lambda p: ("transition_steps", max(p["transition_begin"], 0) + p["transition_steps"]),
+    "events_of": _polynomial_events,
+    "check": _checks(_positive("transition_steps"), _not_negative("transition_begin")),
+}
 
 SCHEDULES = (
     _member(
@@ -357,10 +365,7 @@ SCHEDULES = (
         "Schedule with linear transition from init_value to end_value",
         lambda p: _polynomial(p["init_value"], p["end_value"], 1, p["transition_steps"], p["transition_begin"]),
         "lrviz plot optax:linear_schedule --init-value 1e-3 --end-value 1e-5 --transition-steps 1000",
-        steps_of=lambda p: max(p["transition_begin"], 0) + p["transition_steps"],
-        length_of=_POLY_LENGTH,
-        events_of=_polynomial_events,
-        check=_checks(_positive("transition_steps"), _not_negative("transition_begin")),
+        **_POLYNOMIAL_HOOKS,
     ),
     _member(
         "polynomial_schedule",
@@ -370,10 +375,7 @@ SCHEDULES = (
         lambda p: _polynomial(*(p[key] for key in ("init_value", "end_value", "power", "transition_steps",
                                                    "transition_begin"))),  # fmt: skip
         "lrviz plot optax:polynomial_schedule --init-value 1e-3 --end-value 1e-5 --power 2 --transition-steps 1000",
-        steps_of=lambda p: max(p["transition_begin"], 0) + p["transition_steps"],
-        length_of=_POLY_LENGTH,
-        events_of=_polynomial_events,
-        check=_checks(_positive("transition_steps"), _not_negative("transition_begin")),
+        **_POLYNOMIAL_HOOKS,
     ),
     _member(
         "piecewise_constant_schedule",
@@ -431,23 +433,17 @@ SCHEDULES = (
          param("pct_final", "float", 0.85, help="The percentage of the cycle (in number of steps) spent increasing "
                "to peak_value then decreasing back to init_value"), _DIV, _FINAL_DIV),  # fmt: skip
         "Returns a learning rate with three linear phases",
-        lambda p: _piecewise_interpolate("linear", p["peak_value"] / p["div_factor"], _onecycle_table(p, True)),
+        _onecycle("linear"),
         "lrviz plot optax:linear_onecycle_schedule --transition-steps 1000 --peak-value 1e-2",
-        steps_of=lambda p: p["transition_steps"],
-        length_of=lambda p: ("transition_steps", p["transition_steps"]),
-        events_of=_onecycle_events,
-        check=_checks(_positive("transition_steps"), _nonzero("div_factor", "final_div_factor")),
+        **_ONECYCLE_HOOKS,
     ),
     _member(
         "cosine_onecycle_schedule",
         (_ONECYCLE_STEPS, _ONECYCLE_PEAK, _PCT_START, _DIV, _FINAL_DIV),
         "Returns a function which implements the onecycle learning rate schedule",
-        lambda p: _piecewise_interpolate("cosine", p["peak_value"] / p["div_factor"], _onecycle_table(p, False)),
+        _onecycle("cosine"),
         "lrviz plot optax:cosine_onecycle_schedule --transition-steps 1000 --peak-value 1e-2",
-        steps_of=lambda p: p["transition_steps"],
-        length_of=lambda p: ("transition_steps", p["transition_steps"]),
-        events_of=_onecycle_events,
-        check=_checks(_positive("transition_steps"), _nonzero("div_factor", "final_div_factor")),
+        **_ONECYCLE_HOOKS,
     ),
     _member(
         "warmup_constant_schedule",
