@@ -1,9 +1,11 @@
 """optax:* schedules against optax itself (optax + jax on CPU, the `frameworks` extra).
 
-optax computes in float32, and XLA computes the same expression differently eagerly and under
-jit (it rewrites a division by a constant into a multiplication by its reciprocal), so optax's
-own values differ between the two by an ulp or so. lrviz must agree with both to float32
-precision: within FLOAT32_ULPS float32 epsilons of the schedule's scale (its largest value).
+optax computes in float32, and a training loop runs its update jitted: XLA then compiles the
+schedule with its parameters as constants (a division by a constant becomes a multiplication by
+its reciprocal; multiply-adds are fused), so the values differ from calling the schedule eagerly.
+lrviz follows the jitted update: its values must be those of a jitted optax.sgd step, bit for bit
+for nearly all steps (XLA's cos and pow may differ from correctly rounded ones by an ulp) and to
+float32 precision for all: within FLOAT32_ULPS float32 epsilons of the schedule's scale.
 """
 
 from __future__ import annotations
@@ -46,10 +48,17 @@ def optax_trainer_lrs(schedule, steps: int) -> np.ndarray:
     return np.array(lrs)
 
 
-def optax_eager_lrs(schedule, steps: int) -> np.ndarray:
-    """optax's schedule called (not jitted) on its int32 counts 0..steps-1, cast to float32 as applied."""
-    values = jax.vmap(lambda count: jnp.asarray(schedule(count), jnp.float32))(jnp.arange(steps, dtype=jnp.int32))
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
+def optax_jitted_lrs(schedule, steps: int) -> np.ndarray:
+    """optax's schedule compiled on its own (as inside the update) at int32 counts 0..steps-1."""
+    compiled = jax.jit(lambda count: jnp.asarray(schedule(count), jnp.float32))
+    return np.array([float(compiled(jnp.int32(count))) for count in range(steps)])
+
+
+def assert_mostly_identical(ours: np.ndarray, theirs: np.ndarray) -> None:
+    """To float32 precision everywhere, and bit-identical for at least 95 % of the steps."""
+    assert_float32_close(ours, theirs)
+    same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))
+    assert np.mean(same) >= 0.95, np.flatnonzero(~same)
 
 
 WCD = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10, "decay_steps": 100}
@@ -107,10 +116,9 @@ def test_every_optax_schedule_function_is_covered():
 
 
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_matches_optax_training_loop_and_eager_values(name, params, make):
+def test_matches_optax_training_loop(name, params, make):
     ours = lrviz_lrs(f"optax:{name}", 130, **params)
-    assert_float32_close(ours, optax_trainer_lrs(make(), 130))
-    assert_float32_close(ours, optax_eager_lrs(make(), 130))
+    assert_mostly_identical(ours, optax_trainer_lrs(make(), 130))
     assert np.array_equal(ours, ours.astype(np.float32)), "every value is a float32"
 
 
@@ -124,7 +132,7 @@ steps = st.integers(1, 300)
 def test_polynomial_varied(init, end, power, transition, begin):
     ours = lrviz_lrs("optax:polynomial_schedule", 200, init_value=init, end_value=end, power=power,
                      transition_steps=transition, transition_begin=begin)  # fmt: skip
-    assert_float32_close(ours, optax_eager_lrs(optax.polynomial_schedule(init, end, power, transition, begin), 200))
+    assert_float32_close(ours, optax_jitted_lrs(optax.polynomial_schedule(init, end, power, transition, begin), 200))
 
 
 @SETTINGS
@@ -134,7 +142,7 @@ def test_exponential_decay_varied(init, transition, rate, begin, staircase, end)
     ours = lrviz_lrs("optax:exponential_decay", 200, init_value=init, transition_steps=transition, decay_rate=rate,
                      transition_begin=begin, staircase=staircase, end_value=end)  # fmt: skip
     reference = optax.exponential_decay(init, transition, rate, begin, staircase, end)
-    assert_float32_close(ours, optax_eager_lrs(reference, 200))
+    assert_float32_close(ours, optax_jitted_lrs(reference, 200))
 
 
 @SETTINGS
@@ -145,7 +153,7 @@ def test_warmup_cosine_decay_varied(init, peak, warmup, extra, end, exponent):
               "end_value": end * peak, "exponent": exponent}  # fmt: skip
     ours = lrviz_lrs("optax:warmup_cosine_decay_schedule", warmup + extra + 20, **params)
     reference = optax.warmup_cosine_decay_schedule(**params)
-    assert_float32_close(ours, optax_eager_lrs(reference, warmup + extra + 20))
+    assert_float32_close(ours, optax_jitted_lrs(reference, warmup + extra + 20))
 
 
 table = st.dictionaries(st.integers(0, 200), st.floats(0.0, 4.0), max_size=5)
@@ -157,9 +165,9 @@ def test_piecewise_schedules_varied(kind, init, pairs):
     boundaries, scales = tuple(pairs), tuple(pairs.values())
     ours = lrviz_lrs("optax:piecewise_interpolate_schedule", 220, interpolate_type=kind, init_value=init,
                      boundaries=boundaries, scales=scales)  # fmt: skip
-    assert_float32_close(ours, optax_eager_lrs(optax.piecewise_interpolate_schedule(kind, init, pairs or None), 220))
+    assert_float32_close(ours, optax_jitted_lrs(optax.piecewise_interpolate_schedule(kind, init, pairs or None), 220))
     ours = lrviz_lrs("optax:piecewise_constant_schedule", 220, init_value=init, boundaries=boundaries, scales=scales)
-    assert_float32_close(ours, optax_eager_lrs(optax.piecewise_constant_schedule(init, pairs or None), 220))
+    assert_float32_close(ours, optax_jitted_lrs(optax.piecewise_constant_schedule(init, pairs or None), 220))
 
 
 @SETTINGS
@@ -169,11 +177,28 @@ def test_onecycles_varied(transition, peak, start, final, div, final_div):
     ours = lrviz_lrs("optax:linear_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
                      pct_start=start, pct_final=final, div_factor=div, final_div_factor=final_div)  # fmt: skip
     reference = optax.linear_onecycle_schedule(transition, peak, start, final, div, final_div)
-    assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
+    assert_float32_close(ours, optax_jitted_lrs(reference, transition + 10))
     ours = lrviz_lrs("optax:cosine_onecycle_schedule", transition + 10, transition_steps=transition, peak_value=peak,
                      pct_start=start, div_factor=div, final_div_factor=final_div)  # fmt: skip
     reference = optax.cosine_onecycle_schedule(transition, peak, start, div, final_div)
-    assert_float32_close(ours, optax_eager_lrs(reference, transition + 10))
+    assert_float32_close(ours, optax_jitted_lrs(reference, transition + 10))
+
+
+def test_staircase_follows_the_jitted_update_not_eager_calls():
+    """47 * float32(1 / 47) < 1: jitted, optax's staircase doubles one count late; lrviz shows that."""
+    schedule = optax.exponential_decay(1.0, 47, 2.0, staircase=True)
+    assert float(schedule(jnp.int32(47))) == 2.0  # eagerly, 47 / 47 == 1
+    trained = optax_trainer_lrs(schedule, 50)
+    assert trained[47] == 1.0 and trained[48] == 2.0
+    ours = lrviz_lrs("optax:exponential_decay", 50, init_value=1.0, transition_steps=47, decay_rate=2.0, staircase=True)
+    assert np.array_equal(ours, trained)
+
+
+def test_polynomial_nan_of_the_jitted_update_is_shown():
+    """1 - 3 * float32(1 / 3) fused is below 0, so jitted optax raises it to 1.5 and gets nan."""
+    trained = optax_trainer_lrs(optax.polynomial_schedule(2.0, 1.0, 1.5, 3), 5)
+    ours = lrviz_lrs("optax:polynomial_schedule", 5, init_value=2.0, end_value=1.0, power=1.5, transition_steps=3)
+    assert np.isnan(trained[3:]).all() and np.array_equal(ours[:3], trained[:3]) and np.isnan(ours[3:]).all()
 
 
 def test_sequential_lr_of_optax_members_is_join_schedules(cli, tmp_path):
@@ -249,7 +274,7 @@ def test_framework_code_and_torch_code_run_and_match(name, params, make):
     schedule = schedules.lookup(f"optax:{name}")
     full = schedule.with_defaults(params)
     ours = lrviz_lrs(f"optax:{name}", 120, **params)
-    assert_float32_close(ours, make_scheduler_lrs(schedule.framework_code(full), 120))  # optax's own values
+    assert_mostly_identical(ours, make_scheduler_lrs(schedule.framework_code(full), 120))  # optax's own values
     plain = make_scheduler_lrs(schedule.torch_code(full), 120)  # float64: agrees to float32 precision
     assert_float32_close(ours, plain)
     assert "import optax" not in schedule.torch_code(full) and "jax" not in schedule.torch_code(full)

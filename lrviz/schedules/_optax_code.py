@@ -9,12 +9,13 @@ from lrviz.schedules._absolute import absolute_source, call, plain_source
 
 
 def optax_source(function: str, arguments: Mapping[str, Any]) -> str:
-    """A make_scheduler over optax's own schedule, evaluated at optax's int32 step count."""
+    """A make_scheduler over optax's own schedule, compiled as in a jitted update, at its int32 count."""
     return absolute_source(
-        "import jax.numpy as jnp\nimport optax\nimport torch",
-        call("optax." + function, arguments),
+        "import jax\nimport jax.numpy as jnp\nimport optax\nimport torch",
+        f"jax.jit({call('optax.' + function, arguments)})",
         "lambda step: float(jnp.float32(schedule(jnp.int32(step))))",
-        "    # optax counts updates in int32 and applies the value in float32 (the parameters' dtype)\n",
+        "    # optax counts updates in int32 and applies the value in float32 (the parameters' dtype);\n"
+        "    # jitted, as in a training step, where XLA rounds a little differently than eagerly\n",
     )
 
 

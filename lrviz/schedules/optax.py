@@ -6,6 +6,13 @@ refused). The formulas follow optax's functions operation for operation in float
 optax, and everything that meets the int32 step count is float32. lr[k] is the value optax's
 ``scale_by_learning_rate`` applies at update k (its int32 ``count`` is k), cast to float32.
 
+That update runs compiled (``jax.jit``), and XLA compiles the schedule with its parameters as
+constants: a division by a constant becomes a multiplication by its float32 reciprocal, constant
+factors are multiplied together first, and a multiply followed by an add is one fused
+multiply-add. The formulas do the same, so they give the values a training loop gets (which can
+differ visibly from calling the schedule eagerly: ``exponential_decay(1.0, 47, 2.0, staircase=True)``
+doubles at count 48 in a jitted update, not at 47, because 47 * float32(1/47) < 1).
+
 A ``{step: scale}`` dict parameter (``boundaries_and_scales``) is given as two lists,
 ``boundaries`` and ``scales``; ``sgdr_schedule``'s list of dicts as one list per dict key
 (``decay_steps``, ``peak_value``, ...), one entry per cycle, a single entry serving every cycle.
@@ -36,12 +43,14 @@ def _polynomial(init_value: float, end_value: float, power: float | int, transit
     begin = max(begin, 0)
     scale, end = f.f32(init_value - end_value), f.f32(end_value)  # Python floats: float64, then cast
 
+    reciprocal = f.div(1.0, f.f32(transition_steps))
+
     def schedule(count: int) -> float:
         clipped = min(max(count - begin, 0), transition_steps)
-        frac = f.sub(1.0, f.div(f.f32(clipped), f.f32(transition_steps)))
+        frac = f.fma(-f.f32(clipped), reciprocal, 1.0)  # 1 - count / transition_steps, compiled
         # a Python int power is lax.integer_pow (linear_schedule's power=1), a float one lax.pow
         powered = f.integer_pow(frac, power) if isinstance(power, int) else f.pow(frac, f.f32(power))
-        return f.add(f.mul(scale, powered), end)
+        return f.fma(powered, scale, end)
 
     return schedule
 
@@ -74,10 +83,11 @@ def _exponential(
         return lambda count: f.f32(init_value)
     begin = max(transition_begin, 0)
     clip = f.maximum if decay_rate < 1.0 else f.minimum
+    reciprocal = f.div(1.0, f.f32(transition_steps))
 
     def schedule(count: int) -> float:
         decreased = count - begin
-        p = f.div(f.f32(decreased), f.f32(transition_steps))
+        p = f.mul(f.f32(decreased), reciprocal)  # decreased / transition_steps, compiled
         if staircase:
             p = float(math.floor(p)) if math.isfinite(p) else p
         decayed = f.mul(f.f32(init_value), f.pow(f.f32(decay_rate), p))  # jnp.where: both sides are computed
@@ -90,11 +100,12 @@ def _exponential(
 def _cosine_decay(init_value: float, decay_steps: int, alpha: float = 0.0, exponent: float = 1.0) -> Schedule:
     """optax.cosine_decay_schedule."""
     steps = f.f32(float(decay_steps))
+    angle = f.mul(f.PI, f.div(1.0, steps))  # pi * count / decay_steps, compiled: count * (pi * (1 / steps))
 
     def schedule(count: int) -> float:
         clipped = f.minimum(f.f32(count), steps)
-        cosine = f.mul(0.5, f.add(1.0, f.cos(f.div(f.mul(f.PI, clipped), steps))))
-        decayed = f.add(f.mul(f.f32(1 - alpha), f.pow(cosine, f.f32(exponent))), f.f32(alpha))
+        cosine = f.mul(0.5, f.add(1.0, f.cos(f.mul(clipped, angle))))
+        decayed = f.fma(f.pow(cosine, f.f32(exponent)), f.f32(1 - alpha), f.f32(alpha))
         return f.mul(f.f32(init_value), decayed)
 
     return schedule
@@ -108,11 +119,13 @@ def _cumprod(values: list[float]) -> list[float]:
     return products
 
 
-def _interpolate(kind: str, start: float, end: float, pct: float) -> float:
-    if kind == "linear":
-        return f.add(f.mul(f.sub(end, start), pct), start)
+def _interpolate(kind: str, start: float, end: float, offset: float, reciprocal: float) -> float:
+    """optax's _linear_interpolate / _cosine_interpolate at pct = offset / size, compiled."""
+    if kind == "linear":  # (end - start) * (offset * (1 / size)) + start, constants first
+        return f.fma(offset, f.mul(f.sub(end, start), reciprocal), start)
     half = f.div(f.sub(start, end), 2.0)
-    return f.add(end, f.mul(half, f.add(f.cos(f.mul(f.PI, pct)), 1.0)))
+    angle = f.mul(f.mul(offset, reciprocal), f.PI)
+    return f.fma(half, f.add(f.cos(angle), 1.0), end)
 
 
 def _piecewise_interpolate(kind: str, init_value: float, table: Mapping[int, float] | None) -> Schedule:
@@ -125,8 +138,8 @@ def _piecewise_interpolate(kind: str, init_value: float, table: Mapping[int, flo
         result = 0.0
         for i in range(len(bounds) - 1):  # at most one interval holds count: the dot product adds zeros
             if bounds[i] <= count < bounds[i + 1]:
-                pct = f.div(f.f32(count - bounds[i]), f.f32(max(bounds[i + 1] - bounds[i], 1)))
-                result = _interpolate(kind, values[i], values[i + 1], pct)
+                reciprocal = f.div(1.0, f.f32(max(bounds[i + 1] - bounds[i], 1)))
+                result = _interpolate(kind, values[i], values[i + 1], f.f32(count - bounds[i]), reciprocal)
         return f.add(result, values[-1] if bounds[-1] <= count else 0.0)
 
     return schedule
