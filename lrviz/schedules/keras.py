@@ -3,8 +3,10 @@
 Keras schedules return the learning rate itself (absolute: ``--lr`` is refused). Each ``__call__``
 casts its parameters to the dtype of ``initial_learning_rate`` (float32) and the step count to it;
 the formulas below repeat those operations in float32 (:mod:`lrviz.schedules._float32`). lr[k] is
-what the optimizer uses at update k, whose ``iterations`` is k. The ``name`` argument only names
-the operation, so it is not a parameter here.
+what the optimizer uses at update k, whose ``iterations`` is k, applied step by step (eagerly;
+inside ``ops.cond`` XLA fuses multiply-adds, and so do the formulas). A ``fit`` step compiled with
+``jax.jit`` rounds some values differently, by a few float32 ulps. The ``name`` argument only
+names the operation, so it is not a parameter here.
 """
 
 from __future__ import annotations
