@@ -141,14 +141,14 @@ def test_cosine_varied(init, steps, alpha, target, warmup):  # steps up to 60, w
     assert_float32_close(lrviz_lrs("keras:CosineDecay", 100, **kwargs), keras_lrs(KS.CosineDecay(**kwargs), 100))
 
 
-@SETTINGS
-@given(init=lrs, first=st.integers(1, 30), t_mul=st.floats(0.5, 3.0), m_mul=st.floats(0.1, 1.0),
+@settings(SETTINGS, max_examples=6)  # each call of this schedule compiles its ops.cond: slow
+@given(init=lrs, first=st.integers(1, 15), t_mul=st.floats(0.5, 3.0), m_mul=st.floats(0.1, 1.0),
        alpha=st.floats(0.0, 0.5))  # fmt: skip
 def test_restarts_varied(init, first, t_mul, m_mul, alpha):
     kwargs = {"initial_learning_rate": init, "first_decay_steps": first, "t_mul": t_mul, "m_mul": m_mul,
               "alpha": alpha}  # fmt: skip
-    ours = lrviz_lrs("keras:CosineDecayRestarts", 100, **kwargs)
-    theirs = keras_lrs(KS.CosineDecayRestarts(**kwargs), 100)
+    ours = lrviz_lrs("keras:CosineDecayRestarts", 60, **kwargs)
+    theirs = keras_lrs(KS.CosineDecayRestarts(**kwargs), 60)
     # a log one ulp apart can put a step into the next cycle: at most the restart steps themselves differ
     differ = np.abs(ours - theirs) > FLOAT32_ULPS * EPS32 * np.max(np.abs(theirs))
     assert differ.sum() <= 3, (np.flatnonzero(differ), ours[differ], theirs[differ])
