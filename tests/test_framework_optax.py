@@ -24,7 +24,7 @@ from framework_checks import (
     lrviz_lrs,
     make_scheduler_lrs,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lrviz import schedules
@@ -138,6 +138,7 @@ def test_polynomial_varied(init, end, power, transition, begin):
 @SETTINGS
 @given(init=values, transition=steps, rate=st.floats(0.05, 2.0), begin=st.integers(0, 50), staircase=st.booleans(),
        end=st.none() | values)  # fmt: skip
+@example(init=1.0, transition=1, rate=2.0, begin=0, staircase=False, end=None)  # overflows float32 to inf
 def test_exponential_decay_varied(init, transition, rate, begin, staircase, end):
     ours = lrviz_lrs("optax:exponential_decay", 200, init_value=init, transition_steps=transition, decay_rate=rate,
                      transition_begin=begin, staircase=staircase, end_value=end)  # fmt: skip
