@@ -90,8 +90,10 @@ def test_member_code_snippets_run_and_give_lrviz_values(schedule):
             continue
         namespace: dict = {}
         exec(compile(pytorch_code(spec, plain_torch=plain_torch), "<snippet>", "exec"), namespace)  # noqa: S102
-        rtol = 1e-6 if schedule.float32 else 1e-12
-        np.testing.assert_allclose(namespace["lrs"], curve.lr, rtol=rtol, atol=1e-300)
+        if schedule.float32:  # float32 arithmetic: agreement to float32 precision of the schedule's scale
+            np.testing.assert_allclose(namespace["lrs"], curve.lr, rtol=0, atol=4e-7 * np.max(np.abs(curve.lr)))
+        else:
+            np.testing.assert_allclose(namespace["lrs"], curve.lr, rtol=1e-12, atol=1e-300)
 
 
 @pytest.mark.parametrize("schedule", MEMBERS, ids=IDS)
