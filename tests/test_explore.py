@@ -304,7 +304,10 @@ def test_without_arguments_a_picker_of_the_families(cli, monkeypatch):
     async def script(pilot, app):
         assert isinstance(app.screen, PickerScreen)
         options = app.screen.query_one("#families")
-        assert options.option_count == 15
+        from lrviz import schedules
+
+        assert options.option_count == len(registry.catalog()) + len(schedules.all_names())
+        assert [o.id for o in options.options][15:] == schedules.all_names()  # torch's first, then frameworks'
         options.highlighted = [o.id for o in options.options].index("SequentialLR")
         await pilot.press("enter")
         assert "describe it in a YAML file" in str(app.screen.query_one("#status").render())
@@ -318,6 +321,29 @@ def test_without_arguments_a_picker_of_the_families(cli, monkeypatch):
     install(monkeypatch, script)
     result = cli("explore")
     assert result.out == "lrviz plot step --step-size 30 --gamma 0.5 --steps 120\n"
+
+
+def test_picker_opens_a_framework_schedule_from_its_example(cli, monkeypatch):
+    from lrviz import schedules
+
+    schedule = registry.resolve("hf:cosine").framework
+    example = shlex.split(schedule.example)[2:]
+    expected = json.loads(cli("export", *example).out)["curves"][0]["lr"]
+
+    async def script(pilot, app):
+        options = app.screen.query_one("#families")
+        options.highlighted = [o.id for o in options.options].index("hf:cosine")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert lr_lists(app) == [expected]
+        await quit_app(pilot, app)
+
+    assert "hf:cosine" in schedules.all_names()
+    install(monkeypatch, script)
+    result = cli("explore")
+    assert result.code == 0, result.err
+    assert shlex.split(result.out)[2] == "hf:cosine"
 
 
 def test_long_curve_is_drawn_from_column_envelopes(cli, monkeypatch):

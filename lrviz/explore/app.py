@@ -338,7 +338,7 @@ class ExplorerScreen(Screen):
 
 
 class PickerScreen(Screen):
-    """`lrviz explore` without a schedule: pick a scheduler family (the rows of `lrviz list`)."""
+    """`lrviz explore` without a schedule: pick a scheduler (`lrviz list`'s rows: torch's, then the frameworks')."""
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", priority=True), Binding("escape", "app.quit", "Quit")]
 
@@ -346,14 +346,20 @@ class PickerScreen(Screen):
         from lrviz import registry
 
         yield Static(Text("Pick a scheduler to explore (Enter); it starts from `lrviz show`'s example.", style="bold"))
+        from lrviz import schedules
+
+        infos = list(registry.catalog().values())
+        infos += [registry.framework_info(s) for family in schedules.families() for s in family.schedules]
         options = []
-        for info in registry.catalog().values():
+        for info in infos:
             params = ", ".join(p.name + ("*" if p.required else "") for p in info.params)
             row = Table.grid(padding=(0, 1), expand=True)
-            row.add_column(width=27, no_wrap=True, style="bold")
-            row.add_column(width=21, no_wrap=True, style="cyan")
+            row.add_column(width=27, no_wrap=True, style="bold", overflow="ellipsis")
+            row.add_column(width=21, no_wrap=True, style="cyan", overflow="ellipsis")
             row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-            row.add_row(info.name, ", ".join(info.aliases), ("[YAML] " if info.kind.needs_yaml else "") + params)
+            family = "" if info.framework is None else schedules.family(info.framework.framework).title
+            aliases = ", ".join(info.aliases) if info.framework is None else family
+            row.add_row(info.name, aliases, ("[YAML] " if info.kind.needs_yaml else "") + params)
             options.append(Option(row, id=info.name))
         yield OptionList(*options, id="families")
         yield Static("", id="status")

@@ -189,9 +189,10 @@ def curve_flag_tokens(curve: CurveFlags) -> list[str]:
 def example_draft(name: str) -> FlagDraft:
     """The draft of the `lrviz show NAME` example of a scheduler family (the picker's start)."""
     info = registry.resolve(name, "NAME")
-    if info.kind.needs_yaml:
+    example = info.framework.example if info.framework is not None else registry.EXAMPLES[info.name]
+    if info.kind.needs_yaml or example.endswith((".yaml", ".yml")):
         raise SpecError(f"{info.name} nests schedulers: describe it in a YAML file and run `lrviz explore FILE.yaml`")
-    tokens = shlex.split(registry.EXAMPLES[info.name])[2:]
+    tokens = shlex.split(example)[2:]
     positionals, pairs = split_tokens(tokens)
     attrs = dict(CURVE_FLAG_ATTRS)
     curve = CurveFlags(**{attrs[flag]: text for flag, text in pairs if flag in attrs})
