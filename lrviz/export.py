@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lrviz.errors import printable
+
 if TYPE_CHECKING:
     from lrviz.simulation import Curve
 
@@ -112,7 +114,8 @@ def csv_columns(curves: Sequence[Curve]) -> list[tuple[str, Any]]:
         names = curve.group_names
         for name, values in zip(names, curve.group_lr, strict=True):
             header = curve.label if len(names) == 1 else f"{curve.label} [{name}]"
-            columns.append((header, values))
+            # a CSV goes to the terminal when there is no -o: a label's control characters stay escaped
+            columns.append((printable(header), values))
     return columns
 
 

@@ -1006,3 +1006,12 @@ def test_names_in_generated_code_never_change_the_code(group_name, label):
         return ast.dump(ast.parse(pytorch_code(spec)))
 
     assert code_for(group_name, label) == code_for("a", "plain")
+
+
+def test_csv_export_escapes_control_characters_in_labels(cli, tmp_path):
+    # without -o the CSV goes to the terminal: a label must not retitle it (OSC 0) or ring it
+    (tmp_path / "h.yaml").write_text('label: "a\\x1b]0;pwn\\x07b"\nscheduler: {type: cosine, T_max: 3}\n')
+    result = cli("export", "h.yaml", "--format", "csv")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == "step,a\\x1b]0;pwn\\x07b"
+    assert "\x1b" not in result.out and "\x07" not in result.out
