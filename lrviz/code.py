@@ -166,6 +166,20 @@ _SHAPE_CODE = {
 }
 
 
+def _floor(curve: CurveSpec, suffix: str) -> list[str]:
+    """`floor_lr(scheduled, base)`: the schedule's LR lifted onto lrviz's floor."""
+    floor = curve.floor
+    assert floor is not None  # noqa: S101
+    minimum = repr(floor.min_lr) if floor.min_lr is not None else f"{floor.ratio!r} * base"
+    return [
+        f"def floor_lr{suffix}(scheduled, base):",
+        f'    """lrviz\'s {floor.describe()}: decay to it instead of to 0."""',
+        f"    floor = {minimum}",
+        "    return floor + scheduled * (1 - floor / base)",
+        "",
+    ]
+
+
 def _warmup(curve: CurveSpec, suffix: str, writer: _Writer) -> list[str]:
     """`warmup_lr(step, scheduled, base)`: the LR lrviz's warmup gives the optimizer at `step`."""
     warmup = curve.warmup
@@ -231,6 +245,9 @@ def _make_scheduler(curve: CurveSpec, writer: _Writer, suffix: str, plain_torch:
 def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch: bool = False) -> list[str]:
     """The lines that build and step one curve's scheduler (imports excluded)."""
     lines = _make_scheduler(curve, writer, suffix, plain_torch)
+    adjusted = curve.warmup is not None or curve.floor is not None  # the optimizer's LR is not the scheduler's
+    if curve.floor is not None:
+        lines += ["", *_floor(curve, suffix)]
     if curve.warmup is not None:
         lines += ["", *_warmup(curve, suffix, writer), "", ""]
     else:
@@ -242,21 +259,24 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
         f"scheduler{suffix} = make_scheduler{suffix}(optimizer{suffix})",
         f"lrs{suffix} = []  # the LR of every optimizer step: what lrviz plots",
     ]
-    if curve.warmup is not None:
-        lines.append(f"base_lrs{suffix} = {list(curve.group_lrs)!r}  # the warmup's target")
+    if adjusted:
+        lines.append(f"base_lrs{suffix} = {list(curve.group_lrs)!r}  # the base LRs the warmup and floor start from")
     lines.append(f"for step in range({curve.steps}):")
-    if curve.warmup is not None:
+    if adjusted:
+        value = "lr" if curve.floor is None else f"floor_lr{suffix}(lr, base)"
+        if curve.warmup is not None:
+            value = f"warmup_lr{suffix}(step, {value}, base)"
         lines += [
             f"    scheduled = scheduler{suffix}.get_last_lr()",
             f"    for group, lr, base in zip(optimizer{suffix}.param_groups, scheduled, base_lrs{suffix}):",
-            f'        group["lr"] = warmup_lr{suffix}(step, lr, base)  # the warmup sets the LR the optimizer uses',
+            f'        group["lr"] = {value}  # the LR the optimizer uses',
         ]
     lines += [
         f'    lrs{suffix}.append(optimizer{suffix}.param_groups[0]["lr"])',
         "    ...  # your forward pass and loss.backward()",
         f"    optimizer{suffix}.step()",
     ]
-    if curve.warmup is not None:
+    if adjusted:
         lines += [
             f"    for group, lr in zip(optimizer{suffix}.param_groups, scheduled):",
             '        group["lr"] = lr  # the scheduler goes on from its own value',

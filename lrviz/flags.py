@@ -129,6 +129,8 @@ TOKEN_FLAGS: dict[str, tuple[str, str | None, str]] = {
     "--warmup-shape": ("warmup", "shape", "linear (default), cosine, exponential, log, 1-sqrt, constant"),
     "--warmup-offset": ("warmup", "offset", "k/W (default), (k+1)/W, (k+1)/(W+1), k/(W-1), inclusive"),
     "--warmup-mode": ("warmup", "mode", "multiply (default), replace, or shift (the schedule starts after it)"),
+    "--floor-lr": ("floor", "min_lr", "decay to this LR instead of 0: min_lr + lr * (1 - min_lr / base LR)"),
+    "--floor-ratio": ("floor", "ratio", "decay to this fraction of the base LR instead of 0"),
 }
 
 
@@ -256,6 +258,8 @@ def spec_from_tokens(
             first = next(k for k in warmup if k != "steps")
             raise SpecError("warmup needs --warmup-steps", _warmup_flag_names()[first])
         raw_curve["warmup"] = warmup
+    if "floor" in taken:
+        raw_curve["floor"] = taken["floor"]
     if curve.metric is not None:
         raw_curve["metric"] = curve.metric
     if curve.optimizer is not None:
@@ -271,5 +275,7 @@ def spec_from_tokens(
     # every part of `--metric synthetic:SEED` or `--metric FILE.csv:COLUMN` is that one flag
     metric_keys = ("values", "csv", "column", "synthetic", "seed", "noise", "plot", "name")
     metric_flags = FlagLocator(dict.fromkeys(metric_keys, "--metric"), "--metric")
-    locator = FlagLocator(flag_names, f"{info.name} flags", {"warmup": warmup_flags, "metric": metric_flags})
+    floor_flags = FlagLocator({"min_lr": "--floor-lr", "ratio": "--floor-ratio"}, "--floor-lr")
+    children = {"warmup": warmup_flags, "metric": metric_flags, "floor": floor_flags}
+    locator = FlagLocator(flag_names, f"{info.name} flags", children)
     return build_spec(raw, locator)

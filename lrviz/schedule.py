@@ -45,20 +45,23 @@ class ScheduleDriver:
         return [float(lr) for lr in self.scheduler.get_last_lr()]
 
     def _apply_warmup(self) -> None:
-        warmup = self.curve.warmup
-        if warmup is None or self.step_count >= warmup.length:
+        """Set the optimizer's LRs to the scheduler's, lifted onto the floor and warmed up."""
+        warmup, floor = self.curve.warmup, self.curve.floor
+        warming = warmup is not None and self.step_count < warmup.length
+        if not warming and floor is None:
             return
         import numpy as np
 
         k = np.array([self.step_count], dtype=np.float64)
         bases = self.curve.group_lrs
         for group, lr, base in zip(self.optimizer.param_groups, self._scheduler_lrs(), bases, strict=True):
-            group["lr"] = float(warmup.warmed(k, np.array([lr]), base)[0])
+            value = np.array([lr if floor is None else floor.lifted(lr, base)])
+            group["lr"] = float(warmup.warmed(k, value, base)[0] if warming else value[0])
 
     def step(self, metric: float | None = None) -> None:
         """Advance one optimizer step. ReduceLROnPlateau takes `metric` (default: the spec's metric)."""
         warmup = self.curve.warmup
-        if warmup is not None:
+        if warmup is not None or self.curve.floor is not None:
             for group, lr in zip(self.optimizer.param_groups, self._scheduler_lrs(), strict=True):
                 group["lr"] = lr
         if warmup is None or self.step_count >= warmup.shifts:  # shift: the schedule starts after warmup

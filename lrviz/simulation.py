@@ -87,6 +87,8 @@ class Curve:
         }
         if spec.warmup is not None:
             record["warmup"] = spec.warmup.to_dict()
+        if spec.floor is not None:
+            record["floor"] = spec.floor.to_dict()
         if spec.param_groups:
             record["param_groups"] = [
                 {"name": g.name, "base_lr": g.lr, "lr": series(row)}
@@ -241,6 +243,8 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
             progress(stop - start)
     if progress is not None and shift:
         progress(shift)
+    if curve.floor is not None:
+        curve.floor.apply(group_lr[:, shift:], curve.group_lrs)
     if curve.warmup is not None:
         if momentum is not None and shift:
             momentum[:shift] = momentum[shift] if shift < curve.steps else DUMMY_MOMENTUM

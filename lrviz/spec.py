@@ -19,6 +19,7 @@ from typing import Any
 from lrviz import registry
 from lrviz.errors import SpecError
 from lrviz.expressions import Expression
+from lrviz.floor import Floor
 from lrviz.registry import Param, SchedulerInfo
 from lrviz.warmup import MODES as WARMUP_MODES
 from lrviz.warmup import OFFSETS as WARMUP_OFFSETS
@@ -186,6 +187,7 @@ class CurveSpec:
     lr: float
     steps: int
     warmup: Warmup | None = None
+    floor: Floor | None = None  # a minimum the schedule decays to (lifted affinely), before the warmup
     param_groups: tuple[ParamGroup, ...] = ()
     metric: Metric | None = None
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
@@ -528,7 +530,9 @@ class Sweep:
     values: tuple[Any, ...]
 
 
-CURVE_KEYS = ("label", "scheduler", "sweep", "warmup", "lr", "steps", "param_groups", "metric", "optimizer")
+CURVE_KEYS = (
+    "label", "scheduler", "sweep", "warmup", "floor", "lr", "steps", "param_groups", "metric", "optimizer"
+)  # fmt: skip
 
 # The dummy optimizer's class. With SGD a scheduler that cycles momentum cycles `momentum`; with
 # Adam or AdamW it cycles beta1 (`betas[0]`), which lrviz records as the momentum.
@@ -611,6 +615,23 @@ def _build_warmup(raw: Any, loc: Locator) -> Warmup | None:
         raise SpecError("the k/(W-1) offset needs at least 2 warmup steps", loc.where("offset"))
     mode = _choice(raw, "mode" if "mode" in raw else None, WARMUP_MODES, "multiply", loc)
     return Warmup(steps, factor, shape, start_lr, offset, mode)
+
+
+def _build_floor(raw: Any, loc: Locator, info: SchedulerInfo, lrs: Sequence[float]) -> Floor | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or len(raw) != 1:
+        raise SpecError("expected one of {min_lr: LR} or {ratio: R} (a fraction of the base LR)", loc.where())
+    _check_keys(raw, ("min_lr", "ratio"), loc, "floor key")
+    if info.framework is not None and info.framework.absolute:
+        raise SpecError(f"{info.name} sets its own LRs: give its own minimum parameter instead", loc.where())
+    key = next(iter(raw))
+    value = parse_float(raw[key], loc.where(key))
+    if key == "ratio" and not 0 <= value < 1:
+        raise SpecError(f"must be at least 0 and below 1, got {value:g}", loc.where(key))
+    if key == "min_lr" and not 0 <= value < min(lrs):
+        raise SpecError(f"must be at least 0 and below the base LR ({min(lrs):g}), got {value:g}", loc.where(key))
+    return Floor(min_lr=value) if key == "min_lr" else Floor(ratio=value)
 
 
 def _build_param_groups(raw: Any, lr: float, loc: Locator) -> tuple[ParamGroup, ...]:
@@ -717,6 +738,7 @@ def build_curves(
             sweeps[key] = [coerce(param, v, where) for v in values]
 
     warmup = _build_warmup(raw.get("warmup"), loc.child("warmup"))
+    floor = _build_floor(raw.get("floor"), loc.child("floor"), info, lr_values)
     steps_raw = raw.get("steps", defaults.get("steps"))
     steps_where = loc.where("steps") if "steps" in raw else defaults.get("steps_where", loc.where("steps"))
     label = raw.get("label")
@@ -786,6 +808,7 @@ def build_curves(
                 lr=curve_lr,
                 steps=steps,
                 warmup=warmup,
+                floor=floor,
                 param_groups=_build_param_groups(raw.get("param_groups"), curve_lr, loc.child("param_groups")),
                 metric=metric,
                 varied=combo,
