@@ -1,6 +1,7 @@
-"""detectron2:* against detectron2's own code (a verbatim copy, tests/framework_sources/detectron2.py,
-run with real fvcore): build_lr_scheduler over cfg.SOLVER, DeepLab's WarmupPolyLR, stepped as
-detectron2's trainer steps them."""
+"""detectron2:* against an independent reference written from detectron2's documented semantics
+(tests/framework_sources/detectron2_reference.py: detectron2 is not on PyPI), which runs the real
+fvcore ParamSchedulers under a real torch LRScheduler: build_lr_scheduler over cfg.SOLVER, DeepLab's
+WarmupPolyLR, stepped as detectron2's trainer steps them."""
 
 from __future__ import annotations
 
@@ -18,22 +19,22 @@ import lrviz
 from lrviz import schedules
 
 pytest.importorskip("fvcore")  # the `frameworks` extra: installed in CI
-from framework_sources import detectron2 as detectron2_source  # noqa: E402 - needs fvcore
+from framework_sources import detectron2_reference as reference  # noqa: E402 - needs fvcore
 from framework_sources.detectron2_trainer import trainer_lrs  # noqa: E402
 
 
 def detectron2_lrs(name, params, steps, lr):
-    """detectron2's scheduler for `params` (lower-case SOLVER keys, or WarmupPolyLR's arguments)."""
+    """The reference's scheduler for `params` (lower-case SOLVER keys, or WarmupPolyLR's arguments)."""
     if name == "WarmupPolyLR":
-        return trainer_lrs(lambda opt: detectron2_source.WarmupPolyLR(opt, **params), steps, lr)
+        return trainer_lrs(lambda opt: reference.WarmupPolyLR(opt, **params), steps, lr)
 
     def build(optimizer):
-        cfg = detectron2_source.get_cfg()
+        cfg = reference.get_cfg()
         cfg.SOLVER.LR_SCHEDULER_NAME = name
         cfg.SOLVER.BASE_LR = lr
         for key, value in params.items():
             cfg.SOLVER[key.upper()] = value
-        return detectron2_source.build_lr_scheduler(cfg, optimizer)
+        return reference.build_lr_scheduler(cfg, optimizer)
 
     return trainer_lrs(build, steps, lr)
 
@@ -91,7 +92,7 @@ def test_random_solver_settings_equal_detectron2(name, max_iter, warmup_fraction
         params["steps"] = []
     try:
         expected = detectron2_lrs(name, params, max_iter, lr)
-    except (ValueError, ZeroDivisionError, IndexError) as refusal:  # detectron2 fails on it: lrviz refuses it
+    except (ValueError, ZeroDivisionError, IndexError) as refusal:  # the reference (real fvcore) fails on it: lrviz refuses it
         with pytest.raises(lrviz.LrvizError):
             lrviz_lrs(name, params, max_iter, lr)
         assert type(refusal) in (ValueError, ZeroDivisionError, IndexError)
@@ -143,14 +144,14 @@ def test_every_example_runs(cli, schedule):
 
 @pytest.fixture
 def detectron2_importable(monkeypatch):
-    """detectron2's modules, as the snippet imports them, holding the verbatim copy's code."""
+    """detectron2's module names, as the snippet imports them, holding the reference's (our own) code."""
     modules = {
         "detectron2": {},
-        "detectron2.config": {"get_cfg": detectron2_source.get_cfg},
-        "detectron2.solver": {"build_lr_scheduler": detectron2_source.build_lr_scheduler},
+        "detectron2.config": {"get_cfg": reference.get_cfg},
+        "detectron2.solver": {"build_lr_scheduler": reference.build_lr_scheduler},
         "detectron2.projects": {},
         "detectron2.projects.deeplab": {},
-        "detectron2.projects.deeplab.lr_scheduler": {"WarmupPolyLR": detectron2_source.WarmupPolyLR},
+        "detectron2.projects.deeplab.lr_scheduler": {"WarmupPolyLR": reference.WarmupPolyLR},
     }
     for name, attributes in modules.items():
         module = types.ModuleType(name)
@@ -183,11 +184,11 @@ def test_param_groups_share_solver_base_lr_as_detectron2_builds_them():
     solver = {"max_iter": 40, "base_lr_end": 0.002, "warmup_iters": 4}
     groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.02, 0.005)]
     optimizer = torch.optim.SGD(groups, lr=0.02, momentum=0.9)
-    cfg = detectron2_source.get_cfg()
+    cfg = reference.get_cfg()
     cfg.SOLVER.LR_SCHEDULER_NAME, cfg.SOLVER.BASE_LR = "WarmupCosineLR", 0.02
     for key, value in solver.items():
         cfg.SOLVER[key.upper()] = value
-    scheduler = detectron2_source.build_lr_scheduler(cfg, optimizer)
+    scheduler = reference.build_lr_scheduler(cfg, optimizer)
     expected = []
     for _ in range(40):
         expected.append([group["lr"] for group in optimizer.param_groups])

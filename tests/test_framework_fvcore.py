@@ -1,5 +1,6 @@
-"""fvcore:* against the real fvcore ParamSchedulers, run by detectron2's LRMultiplier (verbatim copy
-in tests/framework_sources/detectron2.py) and stepped as detectron2's trainer steps it."""
+"""fvcore:* against the real fvcore ParamSchedulers, run by an LRMultiplier written from detectron2's
+documented semantics (tests/framework_sources/detectron2_reference.py) and stepped as detectron2's
+trainer steps it."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from lrviz import schedules
 from lrviz.schedules import base
 
 fvcore_schedulers = pytest.importorskip("fvcore.common.param_scheduler")  # `frameworks` extra: installed in CI
-from framework_sources import detectron2 as detectron2_source  # noqa: E402 - needs fvcore
+from framework_sources import detectron2_reference as reference  # noqa: E402 - needs fvcore
 from framework_sources.detectron2_trainer import trainer_lrs  # noqa: E402
 
 
 def fvcore_lrs(type_name, kwargs, max_iter, steps=None, lr=0.1):
     multiplier = _fvcore_object(type_name, kwargs)
-    return trainer_lrs(lambda opt: detectron2_source.LRMultiplier(opt, multiplier, max_iter=max_iter), steps or max_iter, lr)
+    return trainer_lrs(lambda opt: reference.LRMultiplier(opt, multiplier, max_iter=max_iter), steps or max_iter, lr)
 
 
 def _fvcore_object(type_name, kwargs):
