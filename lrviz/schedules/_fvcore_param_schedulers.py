@@ -1,6 +1,7 @@
 """fvcore's ParamSchedulers as functions of `where` (training progress in [0, 1]), line for line.
 
-A copy of ``fvcore/common/param_scheduler.py`` (fvcore 0.1.5.post20221221) in plain Python:
+A copy of ``fvcore/common/param_scheduler.py`` (fvcore 0.1.5.post20221221, from its PyPI release;
+Apache-2.0, (c) Facebook, Inc. and its affiliates) in plain Python:
 ``param_scheduler(type_name, kwargs)`` returns ``where -> value``. fvcore's RuntimeErrors are
 ValueErrors here (lrviz reports those as one line). ``--code torch`` prints this file whole, so
 it imports nothing but ``bisect`` and ``math``.
