@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from lrviz import schedules
 
+ROOT = Path(__file__).resolve().parents[1]
 FLOAT32_ULPS = 4
 EPS32 = float(np.finfo(np.float32).eps)
 
@@ -71,15 +74,21 @@ def check_one_line_error(cli, args: list[str], error: str, tmp_path) -> None:
 
 
 def check_example(cli, schedule, tmp_path) -> None:
-    """The schedule's `example` draws a figure, and every flag in it reaches the schedule."""
+    """The schedule's `example` draws a figure, and every flag (or YAML key) in it reaches the schedule."""
     words = schedule.example.split()
-    assert words[:3] == ["lrviz", "plot", schedule.full_name]
+    if words[2].endswith(".yaml"):  # a YAML-only member (a list of mappings): its config under configs/
+        words[2] = str(ROOT / words[2])
+        scheduler = yaml.safe_load(Path(words[2]).read_text())["scheduler"]
+        assert scheduler.pop("type") == schedule.full_name
+        given = set(scheduler)
+    else:
+        assert words[:3] == ["lrviz", "plot", schedule.full_name]
+        given = {word[2:].replace("-", "_") for word in words if word.startswith("--") and word != "--steps"}
     result = cli(*words[1:], "-o", str(tmp_path / "figure.png"))
     assert result.code == 0, result.err
     assert (tmp_path / "figure.png").stat().st_size > 0
     exported = cli("export", *words[2:], "--format", "json")
     assert exported.code == 0, exported.err
-    given = {word[2:].replace("-", "_") for word in words if word.startswith("--") and word != "--steps"}
     assert given <= set(json.loads(exported.out)["curves"][0]["params"]), "every flag reached the schedule"
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +34,7 @@ from lrviz import schedules
 optax = pytest.importorskip("optax")  # in the `frameworks` extra that `test` installs: runs in CI
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
+ROOT = Path(__file__).resolve().parents[1]
 
 
 
@@ -62,6 +65,12 @@ def assert_mostly_identical(ours: np.ndarray, theirs: np.ndarray) -> None:
 
 
 WCD = {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 10, "decay_steps": 100}
+WARMUP = {"type": "linear_schedule", "init_value": 0.0, "end_value": 1e-3, "transition_steps": 20}
+COSINE = {"type": "cosine_decay_schedule", "init_value": 1e-3, "decay_steps": 60, "alpha": 0.1}
+# three children: an alias, a dict parameter as two lists, a staircase counted from its own boundary
+THREE = [{"type": "warmup_cosine_decay", **WCD, "decay_steps": 40, "end_value": 1e-4},
+         {"type": "piecewise_constant_schedule", "init_value": 5e-4, "boundaries": [10, 30], "scales": [0.5, 0.2]},
+         {"type": "exponential_decay", "init_value": 5e-5, "transition_steps": 7, "decay_rate": 0.8, "staircase": True}]  # fmt: skip
 # (lrviz name, lrviz parameters, the same schedule built with optax)
 CASES = [
     ("constant_schedule", {"value": 3e-4}, lambda: optax.constant_schedule(3e-4)),
@@ -105,6 +114,18 @@ CASES = [
      lambda: optax.sgdr_schedule([
          {"init_value": 0.0, "peak_value": 1e-3, "warmup_steps": 5, "decay_steps": 30, "end_value": 1e-5},
          {"init_value": 0.0, "peak_value": 5e-4, "warmup_steps": 5, "decay_steps": 50, "end_value": 0.0}])),
+    ("join_schedules", {"schedules": [WARMUP, COSINE], "boundaries": (20,)},
+     lambda: optax.join_schedules([optax.linear_schedule(0.0, 1e-3, 20), optax.cosine_decay_schedule(1e-3, 60, 0.1)],
+                                  [20])),
+    ("join_schedules", {"schedules": THREE, "boundaries": (40, 90)},
+     lambda: optax.join_schedules([optax.warmup_cosine_decay_schedule(**{**WCD, "decay_steps": 40}, end_value=1e-4),
+                                   optax.piecewise_constant_schedule(5e-4, {10: 0.5, 30: 0.2}),
+                                   optax.exponential_decay(5e-5, 7, 0.8, staircase=True)], [40, 90])),
+    ("join_schedules", {"schedules": [{"type": "constant_schedule", "value": 1.0},
+                                      {"type": "polynomial", "init_value": 2.0, "end_value": 0.5, "power": 1.5,
+                                       "transition_steps": 50, "transition_begin": 5}], "boundaries": (0,)},
+     lambda: optax.join_schedules([optax.constant_schedule(1.0), optax.polynomial_schedule(2.0, 0.5, 1.5, 50, 5)],
+                                  [0])),  # a boundary at 0: the first schedule is never used
 ]  # fmt: skip
 
 
@@ -112,7 +133,7 @@ def test_every_optax_schedule_function_is_covered():
     members = {s.name for s in schedules.family("optax").schedules}
     assert members == {name for name, _, _ in CASES}
     functions = {n for n, v in vars(optax.schedules).items() if getattr(v, "__module__", "").startswith("optax.schedules._")}
-    assert members | {"join_schedules"} >= {n for n in functions if "inject" not in n.lower() and n[0].islower()}
+    assert members >= {n for n in functions if "inject" not in n.lower() and n[0].islower()}
 
 
 @pytest.mark.parametrize(("name", "params", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
@@ -203,7 +224,7 @@ def test_polynomial_nan_of_the_jitted_update_is_shown():
 
 
 def test_sequential_lr_of_optax_members_is_join_schedules(cli, tmp_path):
-    """optax.join_schedules has no member of its own: a SequentialLR of optax schedules is exactly it."""
+    """A SequentialLR of optax schedules is optax.join_schedules too, value for value."""
     config = tmp_path / "join.yaml"
     config.write_text(
         "scheduler:\n  type: SequentialLR\n  milestones: [20]\n  schedulers:\n"
@@ -214,7 +235,53 @@ def test_sequential_lr_of_optax_members_is_join_schedules(cli, tmp_path):
     joined = optax.join_schedules(
         [optax.linear_schedule(0.0, 1e-3, 20), optax.cosine_decay_schedule(1e-3, 60, 0.1)], [20]
     )
-    assert_float32_close(exported_lrs(cli, str(config)), optax_trainer_lrs(joined, 100))
+    sequential = exported_lrs(cli, str(config))
+    assert_float32_close(sequential, optax_trainer_lrs(joined, 100))
+    assert np.array_equal(sequential, lrviz_lrs("optax:join", 100, schedules=[WARMUP, COSINE], boundaries=(20,)))
+
+
+JOIN_CONFIG = ROOT / "configs" / "optax_join_schedules.yaml"
+
+
+def _readme_join_yaml() -> str:
+    """The README's YAML example of optax:join_schedules (section "optax and Keras")."""
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    (block,) = [b for b in blocks if "optax:join_schedules" in b]
+    return block
+
+
+@pytest.mark.parametrize("source", ["config", "readme"])
+def test_yaml_join_equals_optax_and_runs_its_default_length(cli, tmp_path, source):
+    config = JOIN_CONFIG if source == "config" else tmp_path / "join.yaml"
+    if source == "readme":
+        config.write_text(_readme_join_yaml())
+    ours = exported_lrs(cli, str(config))
+    assert len(ours) == 1000, "the last boundary (100) plus the cosine's decay_steps (900)"
+    joined = optax.join_schedules(
+        [optax.linear_schedule(0.0, 1e-3, 100), optax.cosine_decay_schedule(1e-3, 900, 0.01)], [100]
+    )
+    assert_mostly_identical(ours, optax_trainer_lrs(joined, 1000))
+
+
+SETTINGS_FEW = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_CHILD_CHOICES = {
+    "constant_schedule": (lambda v, n: {"value": v}, lambda v, n: optax.constant_schedule(v)),
+    "linear_schedule": (lambda v, n: {"init_value": v, "end_value": v / 3, "transition_steps": n},
+                        lambda v, n: optax.linear_schedule(v, v / 3, n)),
+    "cosine_decay_schedule": (lambda v, n: {"init_value": v, "decay_steps": n},
+                              lambda v, n: optax.cosine_decay_schedule(v, n)),
+}  # fmt: skip
+
+
+@SETTINGS_FEW
+@given(children=st.lists(st.tuples(st.sampled_from(sorted(_CHILD_CHOICES)), values, steps), min_size=1, max_size=4),
+       gaps=st.lists(st.integers(1, 60), min_size=3, max_size=3), first=st.integers(0, 30))  # fmt: skip
+def test_join_varied(children, gaps, first):
+    boundaries = [first + sum(gaps[:i]) for i in range(len(children) - 1)]
+    ours_children = [{"type": name, **_CHILD_CHOICES[name][0](v, n)} for name, v, n in children]
+    theirs = optax.join_schedules([_CHILD_CHOICES[name][1](v, n) for name, v, n in children], boundaries)
+    ours = lrviz_lrs("optax:join_schedules", 160, schedules=ours_children, boundaries=tuple(boundaries))
+    assert_float32_close(ours, optax_jitted_lrs(theirs, 160))
 
 
 def test_cli_export_equals_optax(cli):
@@ -257,6 +324,40 @@ def test_yaml_form_with_optax_dict_as_two_lists(cli, tmp_path):
 )  # fmt: skip
 def test_bad_parameter_is_one_line_naming_the_flag(cli, args, error, tmp_path):
     check_one_line_error(cli, ["export", *args, "--format", "json"], error, tmp_path)
+
+
+_JOIN_YAML = (
+    "scheduler:\n  type: optax:join\n  schedules:\n"
+    "    - {type: linear_schedule, init_value: 0.0, end_value: 1.0e-3, transition_steps: 100}\n"
+    "    - {type: %s, init_value: 1.0e-3, decay_steps: %s}\n"
+    "    - {type: constant_schedule, value: 1.0e-5}\n  boundaries: %s\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("child", "decay_steps", "boundaries", "error"),
+    [
+        ("cosine_decay_schedule", "900", "[100]",
+         "7: scheduler.boundaries: needs one boundary between each two schedules: 3 schedules, 1 boundaries"),
+        ("cosine_decay_schedule", "900", "[100, 100]", "7: scheduler.boundaries: must be strictly increasing steps, "
+         "got [100, 100]"),
+        ("cosine_decay_schedule", "900", "[-1, 100]", "7: scheduler.boundaries: must not be negative, got -1"),
+        ("cosine_decay_schedul", "900", "[100, 1000]",
+         "3: scheduler.schedules: entry 2: unknown type 'cosine_decay_schedul'; did you mean 'cosine_decay_schedule'?"),
+        ("cosine_decay_schedule", "0", "[100, 1000]",
+         "3: scheduler.schedules: entry 2 (cosine_decay_schedule) decay_steps: must be at least 1, got 0"),
+        ("cosine_decay_schedule", "many", "[100, 1000]",
+         "3: scheduler.schedules: entry 2 (cosine_decay_schedule) decay_steps: expected an integer, got 'many'"),
+        ("join", "9", "[100, 1000]", "3: scheduler.schedules: entry 2: unknown type 'join'; a join inside a join: list its "
+         "schedules and boundaries in this one"),
+    ],
+)  # fmt: skip
+def test_bad_join_is_one_line_naming_the_entry(cli, tmp_path, child, decay_steps, boundaries, error):
+    config = tmp_path / "join.yaml"
+    config.write_text(_JOIN_YAML % (child, decay_steps, boundaries))
+    result = cli("export", str(config), "--format", "json")
+    assert (result.code, result.out, result.err.strip()) == (2, "", f"Error: {config}:{error}")
+    assert list(tmp_path.iterdir()) == [config]
 
 
 def test_sgdr_checks_its_cycle_lists(cli, tmp_path):
@@ -302,3 +403,10 @@ def test_events_and_lengths():
     cycles = {"init_value": (0.0,), "peak_value": (1.0,), "warmup_steps": (0,), "decay_steps": (10, 20, 30)}
     assert sgdr.events(cycles) == [(10, "restart"), (30, "restart")]
     assert sgdr.default_steps(cycles) == 60
+    join = schedules.lookup("optax:join")
+    three = {"schedules": THREE, "boundaries": (40, 90)}
+    assert join.events(three) == [(40, "→ piecewise_constant_schedule"), (90, "→ exponential_decay")]
+    assert join.length(three) is None  # exponential_decay has no planned end
+    assert join.default_steps(three) == 90 + 5 * 7
+    two = {"schedules": [WARMUP, COSINE], "boundaries": (20,)}
+    assert (join.length(two), join.default_steps(two)) == (("schedules", 80), 80)

@@ -58,10 +58,19 @@ def plain_source(
 ) -> str:
     """A make_scheduler over the framework's `function` rewritten in plain Python (float64): `plain`
     holds each function's source, `depends` the functions each one calls."""
+    return plain_expression_source([function], call(function, arguments), plain, depends)
+
+
+def plain_expression_source(
+    functions: list[str], expression: str, plain: Mapping[str, str], depends: Mapping[str, tuple[str, ...]]
+) -> str:
+    """A make_scheduler whose schedule is `expression`, over the plain-Python `functions` it calls
+    (and the functions those call): a composite such as a join of several schedules."""
     needed: list[str] = []
-    _collect(function, needed, depends)
+    for function in functions:
+        _collect(function, needed, depends)
     definitions = "\n\n\n".join(plain[name].strip() for name in needed)
-    return absolute_source("import math\n\nimport torch\n\n\n" + definitions, call(function, arguments), "schedule")
+    return absolute_source("import math\n\nimport torch\n\n\n" + definitions, expression, "schedule")
 
 
 def _collect(name: str, needed: list[str], depends: Mapping[str, tuple[str, ...]]) -> None:

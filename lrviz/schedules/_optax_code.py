@@ -5,23 +5,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lrviz.schedules._absolute import absolute_source, call, plain_source
+from lrviz.schedules._absolute import absolute_source, call, literal, plain_expression_source, plain_source
 
 
 def optax_source(function: str, arguments: Mapping[str, Any]) -> str:
     """A make_scheduler over optax's own schedule, compiled as in a jitted update, at its int32 count."""
-    return absolute_source(
-        "import jax\nimport jax.numpy as jnp\nimport optax\nimport torch",
-        f"jax.jit({call('optax.' + function, arguments)})",
-        "lambda step: float(jnp.float32(schedule(jnp.int32(step))))",
-        "    # optax counts updates in int32 and applies the value in float32 (the parameters' dtype);\n"
-        "    # jitted, as in a training step, where XLA rounds a little differently than eagerly\n",
-    )
+    return _jitted_source(call("optax." + function, arguments))
 
 
 def optax_plain_source(function: str, arguments: Mapping[str, Any]) -> str:
     """A make_scheduler over optax's function rewritten in plain Python (float64, no JAX)."""
     return plain_source(function, arguments, PLAIN, DEPENDS)
+
+
+def join_call(prefix: str, arguments: Mapping[str, Any]) -> str:
+    """`join_schedules(schedules=[child(...), ...], boundaries=[...])`, each function `prefix`ed:
+    `arguments["schedules"]` holds each child's (function, its arguments)."""
+    children = ", ".join(call(prefix + function, child) for function, child in arguments["schedules"])
+    return f"{prefix}join_schedules(schedules=[{children}], boundaries={literal(list(arguments['boundaries']))})"
+
+
+def optax_join_source(function: str, arguments: Mapping[str, Any]) -> str:
+    """optax.join_schedules over its children's optax calls, jitted as in a training step."""
+    return _jitted_source(join_call("optax.", arguments))
+
+
+def optax_join_plain_source(function: str, arguments: Mapping[str, Any]) -> str:
+    """join_schedules and its children's functions in plain Python (float64, no JAX)."""
+    functions = [function, *(child for child, _ in arguments["schedules"])]
+    return plain_expression_source(functions, join_call("", arguments), PLAIN, DEPENDS)
+
+
+def _jitted_source(schedule: str) -> str:
+    return absolute_source(
+        "import jax\nimport jax.numpy as jnp\nimport optax\nimport torch",
+        f"jax.jit({schedule})",
+        "lambda step: float(jnp.float32(schedule(jnp.int32(step))))",
+        "    # optax counts updates in int32 and applies the value in float32 (the parameters' dtype);\n"
+        "    # jitted, as in a training step, where XLA rounds a little differently than eagerly\n",
+    )
 
 
 DEPENDS = {

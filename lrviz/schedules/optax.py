@@ -27,7 +27,7 @@ from typing import Any
 from lrviz.schedules import _float32 as f
 from lrviz.schedules import _optax_code as code
 from lrviz.schedules._absolute import Schedule, absolute_member
-from lrviz.schedules.base import FrameworkSchedule, param
+from lrviz.schedules.base import FrameworkSchedule, param, typed_entries
 
 FRAMEWORK = "optax"
 TITLE = "optax (JAX)"
@@ -236,6 +236,10 @@ _SGDR_PARAMS = (
 )
 
 
+# each member's optax keyword arguments from lrviz's parameter values (a join's --code calls its children)
+_ARGUMENTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
+
+
 def _member(
     name: str,
     params: tuple,
@@ -247,16 +251,17 @@ def _member(
 ) -> FrameworkSchedule:
     """One optax schedule: absolute, float32, its optax call as --code, aliased without `_schedule`."""
     names = [p.name for p in params]
+    _ARGUMENTS[name] = arguments or (lambda p: {key: p[key] for key in names})
     return absolute_member(
         name,
         params,
         make,
-        arguments or (lambda p: {key: p[key] for key in names}),
-        code.optax_source,
-        code.optax_plain_source,
+        _ARGUMENTS[name],
+        hooks.pop("framework_source", code.optax_source),
+        hooks.pop("plain_source", code.optax_plain_source),
         summary=summary,
         source=f"optax.{name}",
-        aliases=(name.removesuffix("_schedule"),) if name.endswith("_schedule") else (),
+        aliases=hooks.pop("aliases", (name.removesuffix("_schedule"),) if name.endswith("_schedule") else ()),
         example=example,
         **hooks,
     )
@@ -364,7 +369,7 @@ _POLYNOMIAL_HOOKS = {
     "check": _checks(_positive("transition_steps"), _not_negative("transition_begin")),
 }
 
-SCHEDULES = (
+_FUNCTIONS = (
     _member(
         "constant_schedule",
         (param("value", "float", help="value to be held constant throughout"),),
@@ -508,3 +513,91 @@ SCHEDULES = (
         check=_sgdr_check,
     ),
 )
+
+
+# --------------------------------------------------------------------------- join_schedules over the members
+
+# a join's children: every member, by its name or alias (`warmup_cosine_decay`)
+_CHILDREN = {name: member for member in _FUNCTIONS for name in (member.name, *member.aliases)}
+_CHILD_PARAMS = {name: member.params for name, member in _CHILDREN.items()}
+_CHILD_HINTS = {
+    "join_schedules": "; a join inside a join: list its schedules and boundaries in this one",
+    "join": "; a join inside a join: list its schedules and boundaries in this one",
+}
+
+
+def join_children(p: Mapping[str, Any]) -> list[tuple[FrameworkSchedule, dict[str, Any]]]:
+    """Each entry of `schedules` as (its optax member, its parameters with the member's defaults).
+    Raises ValueError naming the entry (1-based) for an unknown type or key, or a bad value."""
+    entries = typed_entries(p["schedules"], _CHILD_PARAMS, _CHILD_HINTS)
+    return [(_CHILDREN[entry.pop("type")], entry) for entry in entries]
+
+
+def _join_make(p: Mapping[str, Any]) -> Schedule:
+    """optax.join_schedules of the children's own float32 schedules."""
+    children = [member.lr_function(given, 1.0) for member, given in join_children(p)]
+    return _join(children, list(p["boundaries"]))
+
+
+def _join_arguments(p: Mapping[str, Any]) -> dict[str, Any]:
+    """join_schedules' arguments, each child as (its optax function, its optax arguments)."""
+    children = [(member.name, _ARGUMENTS[member.name](member.with_defaults(given))) for member, given in
+                join_children(p)]  # fmt: skip
+    return {"schedules": children, "boundaries": list(p["boundaries"])}
+
+
+def _join_check(p: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The children's own parameters (entry by entry), then one boundary between each two of them."""
+    try:
+        children = join_children(p)
+    except ValueError as exc:
+        return [("schedules", str(exc))]
+    for index, (member, given) in enumerate(children, start=1):
+        for name, message in member.problems(given)[:1]:
+            return [("schedules", f"entry {index} ({member.name}) {name}: {message}")]
+    boundaries = list(p["boundaries"])
+    if len(boundaries) != len(children) - 1:
+        return [("boundaries", f"needs one boundary between each two schedules: {len(children)} schedules, "
+                 f"{len(boundaries)} boundaries")]  # fmt: skip
+    if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:], strict=False)):
+        return [("boundaries", f"must be strictly increasing steps, got {boundaries}")]
+    return []
+
+
+def _join_steps(p: Mapping[str, Any]) -> int | None:
+    """The last boundary, then the last schedule's own run length."""
+    member, given = join_children(p)[-1]
+    return max(p["boundaries"], default=0) + member.default_steps(given)
+
+
+def _join_length(p: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The last boundary plus the last schedule's planned length, when it has one."""
+    member, given = join_children(p)[-1]
+    length = member.length(given)
+    return ("schedules", max(p["boundaries"], default=0) + length[1]) if length else None
+
+
+def _join_events(p: Mapping[str, Any]) -> list[tuple[int, str]]:
+    later = [member for member, _ in join_children(p)[1:]]
+    return [(boundary, f"→ {member.name}") for boundary, member in zip(p["boundaries"], later, strict=False)]
+
+
+_JOIN = _member(
+    "join_schedules",
+    (param("schedules", "mapping_list", help="A list of schedules (mappings with a `type`, an optax schedule "
+           "function, and its own parameters)"),
+     param("boundaries", "int_list", help="A list of integers (of length one less than schedules) that "
+           "indicate when to transition between schedules")),  # fmt: skip
+    "Sequentially apply multiple schedules",
+    _join_make,
+    "lrviz plot configs/optax_join_schedules.yaml",
+    arguments=_join_arguments,
+    aliases=("join",),
+    framework_source=code.optax_join_source,
+    plain_source=code.optax_join_plain_source,
+    steps_of=_join_steps,
+    length_of=_join_length,
+    events_of=_join_events,
+    check=_join_check,
+)
+SCHEDULES = (*_FUNCTIONS, _JOIN)
