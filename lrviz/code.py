@@ -4,7 +4,9 @@ The snippet builds the same torch scheduler (nested ones for SequentialLR and Ch
 with the same parameters; an lr_lambda expression becomes a Python lambda; a detectron2-style
 warmup becomes a ``warmup_factor(step)`` applied to the LR the optimizer uses, as lrviz applies
 it; ReduceLROnPlateau is stepped with the metric lrviz used. Its loop records ``lrs``, the LR of
-every optimizer step, which are the values lrviz plots (the tests run the snippet to check).
+every optimizer step, which are the values lrviz plots (the tests run the snippet to check);
+a curve's weight decay or momentum series is the LR of a second optimizer, recorded as
+``weight_decays`` or ``momentums``.
 """
 
 from __future__ import annotations
@@ -298,6 +300,25 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
     return lines
 
 
+def series_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch: bool = False) -> list[str]:
+    """The lines that build and step each of `curve`'s series (`series:`, lrviz.series) on an optimizer
+    of its own whose lr is the series' value, recording ``weight_decays`` (or ``momentums``)."""
+    from lrviz.series import series_curve
+
+    lines: list[str] = []
+    for series in curve.series:
+        own = f"{suffix}_{series.param}"
+        lines += [
+            "",
+            "",
+            f"# {series.param}: scheduled as the LR of an optimizer of its own whose lr is {series.value!r};",
+            f'# in training, set each step\'s group["{series.param}"] of your optimizer to this value.',
+            *curve_code(series_curve(curve, series), writer, own, plain_torch),
+            f"{series.param}s{suffix} = lrs{own}  # the {series.param} of every optimizer step",
+        ]
+    return lines
+
+
 def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:
     """A runnable Python file that builds and steps every curve of `spec` with torch.
 
@@ -313,6 +334,7 @@ def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:
         if several:
             body += ["", "", f"# {index}: {_literal(curve.label)}"]
         body += curve_code(curve, writer, suffix, plain_torch)
+        body += series_code(curve, writer, suffix, plain_torch)
     names = "lrs" if not several else ", ".join(f"lrs_{i}" for i in range(1, len(spec.curves) + 1))
     header = [
         f'"""The learning-rate schedule{"s" if several else ""} lrviz {__version__} plotted, built with torch.',

@@ -108,7 +108,7 @@ def to_json(curves: Sequence[Curve]) -> str:
 
 
 def csv_columns(curves: Sequence[Curve]) -> list[tuple[str, Any]]:
-    """(header, values) for every curve, one per param group when a curve has several."""
+    """(header, values) for every curve, one per param group when a curve has several, then one per series."""
     columns = []
     for curve in curves:
         names = curve.group_names
@@ -116,6 +116,8 @@ def csv_columns(curves: Sequence[Curve]) -> list[tuple[str, Any]]:
             header = curve.label if len(names) == 1 else f"{curve.label} [{name}]"
             # a CSV goes to the terminal when there is no -o: a label's control characters stay escaped
             columns.append((printable(header), values))
+        for param, values in curve.series:  # scheduled weight decay / momentum (a curve's `series:`)
+            columns.append((printable(f"{curve.label} [{param}]"), values))
     return columns
 
 

@@ -25,6 +25,7 @@ from lrviz.styles import PALETTE, ResolvedStyle, resolve_style
 use_writable_matplotlib_dirs()
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -121,9 +122,22 @@ def plot_curves(
     ax.margins(x=0.01)
 
 
+def _hyperparameters(curve: Curve) -> list[tuple[str, np.ndarray, str]]:
+    """(name, values, linestyle) of what `curve` records beside its LR: its momentum, then the
+    other series of its `series:` key (weight decay), each drawn as momentum is."""
+    lines = [] if curve.momentum is None else [("momentum", curve.momentum, ":")]
+    lines += [(param, values, "--") for param, values in curve.series if param != "momentum"]
+    return lines
+
+
+def _hyperparameter_names(curves: Sequence[Curve]) -> list[str]:
+    """The names of the hyperparameters `curves` record, each once, in drawing order."""
+    return list(dict.fromkeys(name for curve in curves for name, _, _ in _hyperparameters(curve)))
+
+
 def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> Axes | None:
     on_axis = options.momentum and options.momentum_layout == "axis"
-    with_momentum = [c for c in curves if c.momentum is not None] if on_axis else []
+    with_momentum = [c for c in curves if _hyperparameters(c)] if on_axis else []
     with_metric = (
         [c for c in curves if c.metric is not None and c.spec.metric is not None and c.spec.metric.plot]
         if options.metric
@@ -135,17 +149,18 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_
     twin.grid(False)
     twin.spines["right"].set_visible(True)
     for curve in with_momentum:
-        x, y, drawstyle = drawn_points(twin, curve.momentum, "steps-post")
-        twin.plot(
-            x * options.x_scale,
-            y,
-            drawstyle=drawstyle,
-            linewidth=1.0,
-            alpha=0.8,
-            label="momentum" if len(curves) == 1 else f"{curve.label} momentum",
-            color=_series_color(ax, curves, curve, color_offset),
-            linestyle=":",
-        )
+        for name, values, linestyle in _hyperparameters(curve):
+            x, y, drawstyle = drawn_points(twin, values, "steps-post")
+            twin.plot(
+                x * options.x_scale,
+                y,
+                drawstyle=drawstyle,
+                linewidth=1.0,
+                alpha=0.8,
+                label=name if len(curves) == 1 else f"{curve.label} {name}",
+                color=_series_color(ax, curves, curve, color_offset),
+                linestyle=linestyle,
+            )
     for curve in with_metric:
         x, y, _ = drawn_points(twin, curve.metric)
         twin.plot(
@@ -156,9 +171,7 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_
             color="#7f7f7f",
             label=f"{curve.spec.metric.name}",
         )
-    labels = []
-    if with_momentum:
-        labels.append("momentum")
+    labels = _hyperparameter_names(with_momentum)
     if with_metric:
         labels.append(with_metric[0].spec.metric.name)
     twin.set_ylabel(" / ".join(labels))
@@ -270,17 +283,17 @@ def _momentum_panel(
     ax: Axes, main: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0
 ) -> None:
     for curve in curves:
-        if curve.momentum is None:
-            continue
-        x, y, drawstyle = drawn_points(ax, curve.momentum, "steps-post")
-        ax.plot(
-            x * options.x_scale,
-            y,
-            drawstyle=drawstyle,
-            label=f"{curve.label} momentum",
-            color=_series_color(ax, curves, curve, color_offset),
-        )
-    ax.set_ylabel("momentum")
+        for name, values, linestyle in _hyperparameters(curve):
+            x, y, drawstyle = drawn_points(ax, values, "steps-post")
+            ax.plot(
+                x * options.x_scale,
+                y,
+                drawstyle=drawstyle,
+                label=f"{curve.label} {name}",
+                color=_series_color(ax, curves, curve, color_offset),
+                linestyle="-" if name == "momentum" else linestyle,
+            )
+    ax.set_ylabel(" / ".join(_hyperparameter_names(curves)))
     ax.set_xlabel(main.get_xlabel())
     main.set_xlabel("")
 
@@ -385,7 +398,7 @@ def render(
         if ax is None:
             figure = Figure(figsize=_figure_size(options, rc), dpi=options.dpi or 100, layout="constrained")
             panel = options.momentum and options.momentum_layout == "panel"
-            if panel and any(c.momentum is not None for c in curves):
+            if panel and any(_hyperparameters(c) for c in curves):
                 ax, momentum_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
             else:
                 ax = figure.add_subplot()

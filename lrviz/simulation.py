@@ -39,13 +39,24 @@ class Curve:
     group_lr: np.ndarray  # (groups, steps)
     momentum: np.ndarray | None = None  # (steps,) param group 0, when a scheduler cycles it
     metric: np.ndarray | None = None  # (steps,) what ReduceLROnPlateau was stepped with
+    series: tuple[tuple[str, np.ndarray], ...] = ()  # (param, (steps,) values) of the spec's `series:`
 
     @classmethod
     def from_arrays(
         cls, spec: CurveSpec, group_lr: np.ndarray, momentum: np.ndarray | None = None, metric: np.ndarray | None = None
     ) -> Curve:
-        """The Curve of recorded arrays (`lr` is param group 0's row)."""
-        return cls(spec=spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric)
+        """The Curve of recorded arrays (`lr` is param group 0's row).
+
+        The spec's series are simulated here, so every path that rebuilds a Curve from its LR arrays
+        (a worker process, the figure process) has them; a momentum series is the momentum.
+        """
+        series = ()
+        if spec.series:
+            from lrviz.series import simulate_series
+
+            series = simulate_series(spec)
+            momentum = dict(series).get("momentum", momentum)
+        return cls(spec=spec, lr=group_lr[0], group_lr=group_lr, momentum=momentum, metric=metric, series=series)
 
     @property
     def label(self) -> str:
@@ -96,6 +107,8 @@ class Curve:
             ]
         if self.metric is not None and spec.metric is not None:
             record["metric"] = {"name": spec.metric.name, "source": spec.metric.source, "values": series(self.metric)}
+        if self.series:
+            record["series"] = {param: series(values) for param, values in self.series}
         if spec.source:
             record["source"] = spec.source
         return record

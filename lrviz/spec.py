@@ -21,6 +21,7 @@ from lrviz.errors import SpecError
 from lrviz.expressions import Expression
 from lrviz.floor import Floor
 from lrviz.registry import Param, SchedulerInfo
+from lrviz.series import SeriesSpec, build_series, check_series_lengths
 from lrviz.warmup import MODES as WARMUP_MODES
 from lrviz.warmup import OFFSETS as WARMUP_OFFSETS
 from lrviz.warmup import SHAPES as WARMUP_SHAPES
@@ -193,6 +194,7 @@ class CurveSpec:
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
     optimizer: str = "SGD"  # the dummy optimizer's class: SGD (momentum 0.9), Adam or AdamW (betas 0.9, 0.999)
+    series: tuple[SeriesSpec, ...] = ()  # scheduled weight decay / momentum (lrviz.series)
     # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
 
@@ -531,7 +533,7 @@ class Sweep:
 
 
 CURVE_KEYS = (
-    "label", "scheduler", "sweep", "warmup", "floor", "lr", "steps", "param_groups", "metric", "optimizer"
+    "label", "scheduler", "sweep", "warmup", "floor", "lr", "steps", "param_groups", "metric", "optimizer", "series"
 )  # fmt: skip
 
 # The dummy optimizer's class. With SGD a scheduler that cycles momentum cycles `momentum`; with
@@ -739,6 +741,7 @@ def build_curves(
 
     warmup = _build_warmup(raw.get("warmup"), loc.child("warmup"))
     floor = _build_floor(raw.get("floor"), loc.child("floor"), info, lr_values)
+    series = build_series(raw.get("series"), loc.child("series"), base_scheduler)
     steps_raw = raw.get("steps", defaults.get("steps"))
     steps_where = loc.where("steps") if "steps" in raw else defaults.get("steps_where", loc.where("steps"))
     label = raw.get("label")
@@ -814,6 +817,7 @@ def build_curves(
                 varied=combo,
                 source=source,
                 optimizer=optimizer,
+                series=series,
                 locator=loc,
             )
         )
@@ -824,6 +828,7 @@ def build_curves(
     for curve in curves:
         if not _DIAGNOSING.get():  # `lrviz check` predicts torch's error as a finding instead
             _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
+            check_series_lengths(curve)
     return curves
 
 
