@@ -330,11 +330,12 @@ def resolve(name: str, where: str | None = None) -> SchedulerInfo:
     canonical = _lookup_table().get(str(name).strip().lower())
     if canonical is None:
         hint = suggest(str(name), all_names())
-        if not hint:
-            alike = schedules.names_like(str(name))
-            if alike:
-                shown = ", ".join(f"'{n}'" for n in alike[:6]) + (", ..." if len(alike) > 6 else "")
-                hint = f"; did you mean one of {shown}?"
+        several_words = len(re.findall(r"[a-z0-9]+", str(name).lower())) > 1
+        alike = schedules.names_like(str(name)) if several_words or not hint else []
+        if alike:  # `warmup-cosine`: the framework schedules whose names hold those words
+            shown = ", ".join(f"'{n}'" for n in alike[:6]) + (", ..." if len(alike) > 6 else "")
+            close = hint.removeprefix("; did you mean ").removesuffix("?")
+            hint = f"; did you mean {close + ', or ' if close else ''}one of the framework schedules {shown}?"
         raise SpecError(f"unknown scheduler '{name}'{hint} (`lrviz list` shows them all)", where)
     return catalog()[canonical]
 

@@ -168,3 +168,13 @@ def test_completion_knows_framework_names():
     from lrviz.cli.completion import complete_target
 
     assert "hf:linear" in complete_target("hf:")
+
+
+def test_a_name_of_several_words_suggests_the_framework_schedules_that_have_them(cli):
+    result = cli("plot", "warmup-cosine")
+    assert result.code == 2
+    assert result.err.startswith("Error: NAME: unknown scheduler 'warmup-cosine'; did you mean 'cosine', or one of ")
+    for name in ("'optax:warmup_cosine_decay_schedule'", "'detectron2:WarmupCosineLR'", "'hf:cosine_warmup_with_min_lr'"):
+        assert name in result.err
+    single = cli("plot", "cosin", "--t-max", "5")  # a typo of one word keeps the short answer
+    assert single.err == "Error: NAME: unknown scheduler 'cosin'; did you mean 'cosine'? (`lrviz list` shows them all)\n"
