@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,9 @@ from lrviz.errors import SpecError
 from lrviz.expressions import Expression
 from lrviz.simulation import simulate
 from lrviz.spec import spec_from_dict
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.yamlspec import load_spec_file, spec_from_yaml_text
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
 
 def torch_group_lrs(name: str, group_lrs: list[float], steps: int, **kwargs) -> tuple[list[list[float]], list[float]]:
@@ -315,3 +319,43 @@ def test_python_api_takes_lists_and_names_the_argument():
     with pytest.raises(SpecError) as raised:
         spec_from_dict({"scheduler": {"type": "lambda", "lr_lambda": ["1.0", "1.0", "1.0"]}, "steps": 5})
     assert raised.value.where == "scheduler.lr_lambda"
+
+
+def test_yolo_config_is_ultralytics_bias_warmup():
+    """configs/param_groups_lambdas.yaml against ultralytics' BaseTrainer: np.interp warmup per
+    iteration (group 0, the biases, from warmup_bias_lr; the others from 0), then LambdaLR's lf per epoch."""
+    (curve,) = simulate(load_spec_file(str(CONFIGS / "param_groups_lambdas.yaml")), workers=1)
+    lr0, lrf, warmup_bias_lr, epochs, per_epoch, warmup_iterations = 0.01, 0.01, 0.1, 30, 100, 300
+
+    def lf(epoch: int) -> float:
+        return max(1 - epoch / epochs, 0) * (1.0 - lrf) + lrf
+
+    expected = []
+    for j in range(2):
+        row = []
+        for ni in range(epochs * per_epoch):
+            epoch = ni // per_epoch
+            if ni <= warmup_iterations:
+                start = warmup_bias_lr if j == 0 else 0.0
+                row.append(float(np.interp(ni, [0, warmup_iterations], [start, lr0 * lf(epoch)])))
+            else:
+                row.append(lr0 * lf(epoch))
+        expected.append(row)
+    assert curve.group_names == ("bias", "weights")
+    for ours, theirs in zip(curve.group_lr.tolist(), expected, strict=True):
+        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+
+
+def test_readme_excerpt_is_the_shipped_config():
+    import re
+    import textwrap
+
+    import yaml
+
+    readme = (CONFIGS.parent / "README.md").read_text(encoding="utf-8")
+    (excerpt,) = [
+        block for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if "lr_lambda:   #" in block
+    ]
+    shown = yaml.safe_load(textwrap.dedent(excerpt))
+    config = yaml.safe_load((CONFIGS / "param_groups_lambdas.yaml").read_text(encoding="utf-8"))
+    assert shown == {key: config[key] for key in ("scheduler", "param_groups")}
