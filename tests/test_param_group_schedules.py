@@ -31,10 +31,21 @@ def torch_group_lrs(name: str, group_lrs: list[float], steps: int, **kwargs) -> 
     each group's LR per step and group 0's momentum per step."""
     import torch
 
+    optimizer = sgd(group_lrs)
+    return step_groups(optimizer, getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs), steps)
+
+
+def sgd(group_lrs: list[float] | tuple[float, ...]):
+    """A plain torch SGD (momentum 0.9) with one one-element parameter per group."""
+    import torch
+
     groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in group_lrs]
-    optimizer = torch.optim.SGD(groups, lr=group_lrs[0], momentum=0.9)
-    scheduler = getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
-    rows: list[list[float]] = [[] for _ in group_lrs]
+    return torch.optim.SGD(groups, lr=group_lrs[0], momentum=0.9)
+
+
+def step_groups(optimizer, scheduler, steps: int) -> tuple[list[list[float]], list[float]]:
+    """A plain training loop: each group's LR per step and group 0's momentum per step."""
+    rows: list[list[float]] = [[] for _ in optimizer.param_groups]
     momentum = []
     for _ in range(steps):
         for row, value in zip(rows, scheduler.get_last_lr(), strict=True):
@@ -121,18 +132,11 @@ def test_lambda_lists_inside_sequential_lr_match_torch():
         '    - {type: LambdaLR, lr_lambda: ["(epoch + 1) / 10", "1.0"]}\n'
         "    - {type: ExponentialLR, gamma: 0.95}\n" + TWO_GROUPS
     )
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (1.0, 0.1)]
-    optimizer = torch.optim.SGD(groups, lr=1.0, momentum=0.9)
+    optimizer = sgd([1.0, 0.1])
     first = torch.optim.lr_scheduler.LambdaLR(optimizer, [lambda epoch: (epoch + 1) / 10, lambda epoch: 1.0])
     second = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.95)
     scheduler = torch.optim.lr_scheduler.SequentialLR(optimizer, [first, second], milestones=[10])
-    expected: list[list[float]] = [[], []]
-    for _ in range(60):
-        for row, value in zip(expected, scheduler.get_last_lr(), strict=True):
-            row.append(value)
-        optimizer.step()
-        scheduler.step()
-    assert curve.group_lr.tolist() == expected
+    assert curve.group_lr.tolist() == step_groups(optimizer, scheduler, 60)[0]
 
 
 @settings(max_examples=15, deadline=None)
@@ -189,8 +193,6 @@ def test_sweeps_of_scalars_and_of_per_group_lists():
 
 
 def test_code_snippet_builds_per_group_lists_that_give_lrvizs_values():
-    import torch
-
     text = (
         "lr: 0.1\nsteps: 90\ncurves:\n"
         '  - scheduler: {type: LambdaLR, lr_lambda: ["0.5 ** (epoch // 30)", "cos(pi * epoch / 180)"]}\n'
@@ -207,15 +209,8 @@ def test_code_snippet_builds_per_group_lists_that_give_lrvizs_values():
     for index, curve in enumerate(simulate(spec, workers=1), start=1):
         assert namespace[f"lrs_{index}"] == curve.lr.tolist()
         # every group, not only group 0's: the snippet's make_scheduler over a fresh optimizer
-        groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in curve.spec.group_lrs]
-        optimizer = torch.optim.SGD(groups, lr=0.1, momentum=0.9)
-        scheduler = namespace[f"make_scheduler_{index}"](optimizer)
-        rows: list[list[float]] = [[] for _ in groups]
-        for _ in range(curve.steps):
-            for row, value in zip(rows, scheduler.get_last_lr(), strict=True):
-                row.append(value)
-            optimizer.step()
-            scheduler.step()
+        optimizer = sgd(curve.spec.group_lrs)
+        rows, _ = step_groups(optimizer, namespace[f"make_scheduler_{index}"](optimizer), curve.steps)
         assert rows == curve.group_lr.tolist()
 
 
