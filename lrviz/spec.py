@@ -783,6 +783,8 @@ def build_curves(
 
         metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
 
+    # how many values a per-group list (lr_lambda, max_lr, ...) must hold: the groups' count, not their LRs
+    group_count = len(_build_param_groups(raw.get("param_groups"), lr_values[0], loc.child("param_groups"))) or 1
     optimizer = _build_optimizer(raw.get("optimizer"), loc.where("optimizer"))
     curves = []
     for combo in combos:
@@ -792,8 +794,7 @@ def build_curves(
         params.update(overrides)
         ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
         scheduler = SchedulerSpec(base_scheduler.type, ordered, base_scheduler.children)
-        param_groups = _build_param_groups(raw.get("param_groups"), curve_lr, loc.child("param_groups"))
-        _check_group_lists(scheduler, len(param_groups) or 1, scheduler_loc)
+        _check_group_lists(scheduler, group_count, scheduler_loc)
         _check_scheduler_values(scheduler, scheduler_loc)
         if explicit_steps is not None:
             steps = explicit_steps
@@ -822,7 +823,7 @@ def build_curves(
                 lr=curve_lr,
                 steps=steps,
                 warmup=warmup,
-                param_groups=param_groups,
+                param_groups=_build_param_groups(raw.get("param_groups"), curve_lr, loc.child("param_groups")),
                 metric=metric,
                 varied=combo,
                 source=source,
