@@ -96,7 +96,9 @@ def rule(
 # --------------------------------------------------------------------------- helpers
 
 
-def _num(value: float) -> str:
+def _num(value: float | tuple[float, ...]) -> str:
+    if isinstance(value, tuple):  # one value per param group
+        return "[" + ", ".join(_num(item) for item in value) + "]"
     return f"{value:.4g}"
 
 

@@ -140,14 +140,9 @@ class SchedulerSpec:
         return dict(self.params)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready parameters: expressions as their text, nested schedulers as dicts."""
-        out: dict[str, Any] = {}
-        for key, value in self.params:
-            if isinstance(value, Expression):
-                value = value.text
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[key] = value
+        """JSON-ready parameters: expressions as their text, tuples (per-group values too) as lists,
+        nested schedulers as dicts."""
+        out: dict[str, Any] = {key: _json_value(value) for key, value in self.params}
         if self.children:
             out["schedulers"] = [{"type": c.type, **c.to_dict()} for c in self.children]
         return out
@@ -227,6 +222,14 @@ class Spec:
     sources: tuple[str, ...] = field(default=())
     figure: FigureSettings = field(default=FigureSettings())
     title_where: str | None = field(default=None, compare=False)  # the flag or YAML key of the title
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Expression):
+        return value.text
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    return value
 
 
 def _format_value(value: Any) -> str:
@@ -345,6 +348,8 @@ def coerce(param: Param, value: Any, where: str) -> Any:
             return None
         raise SpecError("a value is required", where)
     kind = param.kind
+    if isinstance(value, (list, tuple)) and takes_group_list(param):
+        return _group_list(param, value, where)
     if kind == "int":
         if param.name == "T_mult" and _DIAGNOSING.get():
             # torch raises "Expected integer T_mult" only when built: `lrviz check` explains it
@@ -355,9 +360,7 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         _check_bounds(param, number, where)
         return number
     if kind == "float":
-        number = parse_float(value, where)
-        _check_bounds(param, number, where)
-        return number
+        return _coerce_float(param, value, where)
     if kind == "bool":
         return _parse_bool(value, where)
     if kind == "choice":
@@ -417,6 +420,37 @@ def coerce(param: Param, value: Any, where: str) -> Any:
             value = inline_vars(value, _VARS.get())
         return Expression(value, where)
     raise SpecError(f"cannot be given here (kind {kind})", where)
+
+
+def _coerce_float(param: Param, value: Any, where: str) -> float:
+    try:
+        number = parse_float(value, where)
+    except SpecError as exc:
+        if isinstance(value, str) and any(mark in value for mark in ";[") and takes_group_list(param):
+            # a comma is a sweep on the command line, so a value per param group is YAML's alone
+            example = f"{param.name}: [0.01, 0.1]"
+            raise SpecError(f"{exc.message} (one value per param group is a YAML list: {example})", where) from None
+        raise
+    _check_bounds(param, number, where)
+    return number
+
+
+def takes_group_list(param: Param | None) -> bool:
+    """Whether torch also takes `param` as a list of values, one per param group: its annotation
+    says so (`float | list[float]`: OneCycleLR's max_lr; a list of callables: LambdaLR's lr_lambda)."""
+    if param is None or param.framework or param.kind not in ("float", "expression"):
+        return False
+    return "list[" in param.annotation.replace(" ", "")
+
+
+def _group_list(param: Param, values: Sequence[Any], where: str) -> tuple[Any, ...]:
+    """A YAML list of per-group values, each checked as the single value would be."""
+    if not values:
+        raise SpecError("expected one value per param group, got an empty list", where)
+    nested = next((item for item in values if isinstance(item, (list, tuple, Mapping))), None)
+    if nested is not None:
+        raise SpecError(f"expected one value per param group, got {_show(nested)} inside the list", where)
+    return tuple(coerce(param, item, where) for item in values)
 
 
 def _float_list(value: Any, where: str) -> tuple[float, ...]:
@@ -774,6 +808,8 @@ def build_curves(
 
         metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
 
+    # how many values a per-group list (lr_lambda, max_lr, ...) must hold: the groups' count, not their LRs
+    group_count = len(_build_param_groups(raw.get("param_groups"), lr_values[0], loc.child("param_groups"))) or 1
     optimizer = _build_optimizer(raw.get("optimizer"), loc.where("optimizer"))
     curves = []
     for combo in combos:
@@ -783,6 +819,7 @@ def build_curves(
         params.update(overrides)
         ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
         scheduler = SchedulerSpec(base_scheduler.type, ordered, base_scheduler.children)
+        _check_group_lists(scheduler, group_count, scheduler_loc)
         _check_scheduler_values(scheduler, scheduler_loc)
         if explicit_steps is not None:
             steps = explicit_steps
@@ -855,9 +892,8 @@ def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
             "OneCycleLR needs total_steps (--total-steps), or both epochs and steps_per_epoch",
             loc.where("total_steps"),
         )
-    cyclic = scheduler.type == "CyclicLR" and "base_lr" in params and "max_lr" in params
-    if cyclic and params["max_lr"] < params["base_lr"]:
-        raise SpecError(f"max_lr ({params['max_lr']:g}) is below base_lr ({params['base_lr']:g})", loc.where("max_lr"))
+    if scheduler.type == "CyclicLR" and "base_lr" in params and "max_lr" in params:
+        _check_cyclic_bounds(params["base_lr"], params["max_lr"], loc)
     if scheduler.type == "MultiStepLR" and params.get("milestones") == ():
         raise SpecError("expected at least one milestone (integer steps)", loc.where("milestones"))
     if scheduler.type == "ConstantLR" and params.get("factor") == 0:
@@ -872,6 +908,40 @@ def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
         _check_onecycle_phases(params, loc)
     for index, child in enumerate(scheduler.children):
         _check_scheduler_values(child, loc.child("schedulers").child(index))
+
+
+def _check_cyclic_bounds(base_lr: float | tuple[float, ...], max_lr: float | tuple[float, ...], loc: Locator) -> None:
+    """Refuse a CyclicLR max_lr below its base_lr, per param group where either is a list."""
+    count = max(len(v) if isinstance(v, tuple) else 1 for v in (base_lr, max_lr))
+    lows = base_lr if isinstance(base_lr, tuple) else (base_lr,) * count
+    highs = max_lr if isinstance(max_lr, tuple) else (max_lr,) * count
+    for index, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        if high < low:
+            group = f" for param group {index}" if count > 1 else ""
+            raise SpecError(f"max_lr ({high:g}) is below base_lr ({low:g}){group}", loc.where("max_lr"))
+
+
+def _check_group_lists(scheduler: SchedulerSpec, groups: int, loc: Locator) -> None:
+    """Refuse a per-group list (lr_lambda, max_lr, ...) that does not hold one value per param group:
+    torch would raise 'Expected N values for ...' when the scheduler is built."""
+    info = registry.resolve(scheduler.type)
+    for key, value in scheduler.params:
+        if not isinstance(value, tuple) or not takes_group_list(info.param(key)) or len(value) == groups:
+            continue
+        if groups == 1:
+            raise SpecError(
+                f"a list of {len(value)} values, one per param group, needs param_groups with {len(value)} groups "
+                "(without param_groups the optimizer has one); or give a single value for all groups",
+                loc.where(key),
+            )
+        raise SpecError(
+            f"{len(value)} value{'s' if len(value) != 1 else ''} for {groups} param groups: give one per group, "
+            "in the order of param_groups, "
+            "or a single value for all groups",
+            loc.where(key),
+        )
+    for index, child in enumerate(scheduler.children):
+        _check_group_lists(child, groups, loc.child("schedulers").child(index))
 
 
 def _check_onecycle_phases(params: Mapping[str, Any], loc: Locator) -> None:
