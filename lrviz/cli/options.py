@@ -278,13 +278,13 @@ class PlotView:
 
     def render_options(self, spec, log_y: bool):  # noqa: ANN001, ANN201 - Spec and RenderOptions, imported lazily
         """RenderOptions from the spec's own figure settings, these flags winning; checked here."""
-        from lrviz.figure import RenderOptions, check_render_options
+        from lrviz.figure import RenderOptions, check_render_options, spec_epoch_axis
         from lrviz.spec import figure_settings_from_flags, parse_int
 
         settings = figure_settings_from_flags(spec.figure, self.style, self.width, self.height, self.dpi)
         per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, self.epoch_axis_flag)
         if per_epoch is None:  # the spec's own steps_per_epoch draws the epoch axis when no flag does
-            per_epoch = next((c.steps_per_epoch for c in spec.curves if c.steps_per_epoch is not None), None)
+            per_epoch = spec_epoch_axis(spec)
         options = RenderOptions(
             title=spec.title,
             log_y=log_y,
