@@ -68,7 +68,7 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.lower() in BOOLEAN_TOKEN_FLAGS:  # a switch: no value follows it
+        if token.lower() in BOOLEAN_TOKEN_FLAGS and not _own_parameter(positionals, token):  # a switch: no value
             pairs.append((token.lower(), "true"))
         elif token.startswith("--") and len(token) > 2:
             flag, eq, value = token.partition("=")
@@ -84,6 +84,17 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
             positionals.append(token)
         index += 1
     return positionals, pairs
+
+
+def _own_parameter(positionals: list[str], flag: str) -> bool:
+    """Whether the scheduler named first has a parameter spelled `flag` (mmengine's `--by-epoch`):
+    then the flag is that parameter, with a value, as every scheduler flag is."""
+    if not positionals or is_spec_file(positionals[0]):
+        return False
+    try:
+        return registry.resolve(positionals[0]).param_for_flag(flag.lower()) is not None
+    except SpecError:
+        return False
 
 
 def _is_number(text: str) -> bool:

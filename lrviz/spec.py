@@ -826,10 +826,18 @@ def build_curves(
 
 def _take_by_epoch(raw: Any, loc: Locator) -> tuple[Any, bool]:
     """The scheduler mapping without its `by_epoch` key, and that key's value (False when absent)."""
-    if not isinstance(raw, Mapping) or "by_epoch" not in raw:
-        return raw, False
+    if not isinstance(raw, Mapping) or "by_epoch" not in raw or _has_parameter(raw.get("type"), "by_epoch"):
+        return raw, False  # mmengine's schedulers take by_epoch as a parameter of their own
     by_epoch = _parse_bool(raw["by_epoch"], loc.where("by_epoch"))
     return {k: v for k, v in raw.items() if k != "by_epoch"}, by_epoch
+
+
+def _has_parameter(scheduler: Any, name: str) -> bool:
+    """Whether the scheduler type `scheduler` names (if it names one) has a parameter `name`."""
+    try:
+        return isinstance(scheduler, str) and registry.resolve(scheduler).param(name) is not None
+    except SpecError:
+        return False
 
 
 def _steps_per_epoch(

@@ -249,3 +249,13 @@ def test_onecycle_keeps_its_own_steps_per_epoch(cli):
     assert result.code == 0, result.err
     (record,) = json.loads(result.out)["curves"]
     assert record["params"]["steps_per_epoch"] == 10 and "by_epoch" not in record and "steps_per_epoch" not in record
+
+
+def test_mmengine_schedulers_keep_their_own_by_epoch_parameter():
+    flags = spec_from_tokens(
+        ["mmengine:LinearLR", "--start-factor", "0.001", "--by-epoch", "false", "--end", "50"], CurveFlags()
+    )
+    text = "scheduler: {type: mmengine:LinearLR, start_factor: 0.001, by_epoch: false, end: 50}\n"
+    for spec in (flags, spec_from_yaml_text(text, "e.yaml")):
+        (curve,) = spec.curves
+        assert not curve.by_epoch and curve.scheduler.kwargs["by_epoch"] is False
