@@ -283,16 +283,13 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
             f"    for group, lr in zip(optimizer{suffix}.param_groups, scheduled):",
             '        group["lr"] = lr  # the scheduler goes on from its own value',
         ]
-    indent = "    "
     first = curve.warmup.shifts if curve.warmup is not None else 0
-    if first:
-        lines.append(f"    if step >= {first}:  # shift: the schedule starts after the warmup")
-        indent = "        "
-    elif schedules.is_framework_name(curve.scheduler.type):
-        # fvcore's schedulers (detectron2) have no value at the end of the run, where the last
-        # scheduler.step() of a loop lands; no optimizer step uses it
-        lines.append(f"    if step < {curve.steps - 1}:")
-        indent = "        "
+    conditions = _step_conditions(curve, first)
+    indent = "        " if conditions else "    "
+    if conditions:
+        lines.append(
+            f"    if {' and '.join(text for text, _ in conditions)}:  # {'; '.join(why for _, why in conditions)}"
+        )
     if curve.metric is not None:
         lines.append(f"{indent}scheduler{suffix}.step(metric{suffix}[step])")
     else:
@@ -317,6 +314,21 @@ def series_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch
             f"{series.param}s{suffix} = lrs{own}  # the {series.param} of every optimizer step",
         ]
     return lines
+
+
+def _step_conditions(curve: CurveSpec, first: int) -> list[tuple[str, str]]:
+    """When the loop calls scheduler.step(): (condition, why) pairs, all of which must hold."""
+    conditions = []
+    if first:
+        conditions.append((f"step >= {first}", "shift: the schedule starts after the warmup"))
+    elif schedules.is_framework_name(curve.scheduler.type):
+        # fvcore's schedulers (detectron2) have no value at the end of the run, where the last
+        # scheduler.step() of a loop lands; no optimizer step uses it
+        conditions.append((f"step < {curve.steps - 1}", "no optimizer step uses the value past the run"))
+    if curve.by_epoch and curve.steps_per_epoch:
+        since = f"step + 1 - {first}" if first else "step + 1"
+        conditions.append((f"({since}) % {curve.steps_per_epoch} == 0", "by epoch: once at the end of each epoch"))
+    return conditions
 
 
 def pytorch_code(spec: Spec, plain_torch: bool = False) -> str:

@@ -78,6 +78,11 @@ class RenderOptions:
         return 1 / self.steps_per_epoch if self.x_unit == "epoch" and self.steps_per_epoch else 1.0
 
 
+def spec_epoch_axis(spec: Any) -> int | None:
+    """The epoch axis a Spec asks for: its first curve's `steps_per_epoch` (None when no curve has one)."""
+    return next((c.steps_per_epoch for c in spec.curves if c.steps_per_epoch is not None), None)
+
+
 MOMENTUM_LAYOUTS = ("axis", "panel", "off")
 X_UNITS = ("step", "epoch")
 MAX_EVENT_LABELS = 12  # more marks than this and their labels overlap: lines only

@@ -68,7 +68,9 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.startswith("--") and len(token) > 2:
+        if token.lower() in BOOLEAN_TOKEN_FLAGS and not _own_parameter(positionals, token):  # a switch: no value
+            pairs.append((token.lower(), "true"))
+        elif token.startswith("--") and len(token) > 2:
             flag, eq, value = token.partition("=")
             if not eq:
                 if index + 1 >= len(tokens):
@@ -82,6 +84,17 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
             positionals.append(token)
         index += 1
     return positionals, pairs
+
+
+def _own_parameter(positionals: list[str], flag: str) -> bool:
+    """Whether the scheduler named first has a parameter spelled `flag` (mmengine's `--by-epoch`):
+    then the flag is that parameter, with a value, as every scheduler flag is."""
+    if not positionals or is_spec_file(positionals[0]):
+        return False
+    try:
+        return registry.resolve(positionals[0]).param_for_flag(flag.lower()) is not None
+    except SpecError:
+        return False
 
 
 def _is_number(text: str) -> bool:
@@ -134,6 +147,13 @@ TOKEN_FLAGS: dict[str, tuple[str, str | None, str]] = {
 }
 
 
+# Token flags that take no value: present means true. `--by-epoch` steps the scheduler once per
+# epoch (of `--steps-per-epoch` optimizer steps), as the scheduler mapping's `by_epoch: true` does.
+BOOLEAN_TOKEN_FLAGS: dict[str, tuple[str, str, str]] = {
+    "--by-epoch": ("scheduler", "by_epoch", "step the scheduler once per epoch (needs --steps-per-epoch)"),
+}
+
+
 def _warmup_flag_names() -> dict[str, str]:
     names = {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}
     names.update({inner: flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if key == "warmup" and inner})
@@ -151,12 +171,15 @@ COMMON_FLAGS = [
     "--metric",
     "--output",
     *TOKEN_FLAGS,
+    *BOOLEAN_TOKEN_FLAGS,
+    "--steps-per-epoch",
 ]
 
 
 def token_flags_help() -> str:
     """The TOKEN_FLAGS as help text."""
-    return "  ".join(f"`{flag}`: {text}" for flag, (_, _, text) in TOKEN_FLAGS.items())
+    flags = {**TOKEN_FLAGS, **BOOLEAN_TOKEN_FLAGS}
+    return "  ".join(f"`{flag}`: {text}" for flag, (_, _, text) in flags.items())
 
 
 def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
@@ -164,7 +187,7 @@ def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str
     rest: list[tuple[str, str]] = []
     taken: dict[str, dict[str, str]] = {}
     for flag, value in pairs:
-        entry = TOKEN_FLAGS.get(flag.lower())
+        entry = TOKEN_FLAGS.get(flag.lower()) or BOOLEAN_TOKEN_FLAGS.get(flag.lower())
         if entry is None:
             rest.append((flag, value))
             continue
@@ -200,8 +223,21 @@ def _own_parameters_win(
     return pairs + extra, dataclasses.replace(curve, **dict.fromkeys(moved))
 
 
+def _take_steps_per_epoch(
+    info: SchedulerInfo, pairs: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], str | None]:
+    """The curve's `--steps-per-epoch`, unless the scheduler has a parameter of that name (OneCycleLR)."""
+    if info.param("steps_per_epoch") is not None:
+        return pairs, None
+    named = [value for flag, value in pairs if flag.lower() == "--steps-per-epoch"]
+    if len(named) > 1:
+        raise SpecError("given twice", "--steps-per-epoch")
+    return [(flag, value) for flag, value in pairs if flag.lower() != "--steps-per-epoch"], (named or [None])[0]
+
+
 def _flags_in(taken: dict[str, dict[str, str]]) -> list[str]:
-    return [flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if inner in taken.get(key, {})]
+    flags = {**TOKEN_FLAGS, **BOOLEAN_TOKEN_FLAGS}
+    return [flag for flag, (key, inner, _) in flags.items() if inner in taken.get(key, {})]
 
 
 def spec_from_tokens(
@@ -217,7 +253,7 @@ def spec_from_tokens(
             raise SpecError("expected a scheduler name, not a file", positionals[0])
         if pairs:
             raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
-        given = curve.any_given() + [flag for flag in TOKEN_FLAGS if flag in {f.lower() for f in _flags_in(taken)}]
+        given = curve.any_given() + _flags_in(taken)
         if given:
             raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
         if len(positionals) > 1 and not allow_many:
@@ -236,8 +272,12 @@ def spec_from_tokens(
         raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])
     info = registry.resolve(positionals[0], "NAME")
     pairs, curve = _own_parameters_win(info, pairs, curve)
+    pairs, per_epoch = _take_steps_per_epoch(info, pairs)
     scheduler, flag_names = scheduler_raw(info, pairs)
+    scheduler.update(taken.get("scheduler", {}))
     raw_curve: dict[str, Any] = {"scheduler": scheduler}
+    if per_epoch is not None:
+        raw_curve["steps_per_epoch"] = per_epoch
     flag_names.update(
         {"lr": "--lr", "steps": "--steps", "label": "--label", "metric": "--metric", "optimizer": "--optimizer"}
     )

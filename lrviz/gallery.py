@@ -36,7 +36,7 @@ def gallery_path(config: Path, output: Path) -> Path:
 
 def build_gallery(configs: Path, output: Path) -> list[Path]:
     """Write `output/<stem>.png` for every spec in `configs`; returns the paths written."""
-    from lrviz.figure import RenderOptions, check_figure_texts, render, save_figure
+    from lrviz.figure import RenderOptions, check_figure_texts, render, save_figure, spec_epoch_axis
     from lrviz.simulation import simulate
     from lrviz.spec import merge_specs
     from lrviz.yamlspec import load_spec_file
@@ -49,7 +49,7 @@ def build_gallery(configs: Path, output: Path) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for path, spec, curves in figures:
-        figure = render(curves, RenderOptions(title=spec.title))
+        figure = render(curves, RenderOptions(title=spec.title, steps_per_epoch=spec_epoch_axis(spec)))
         written.append(save_figure(figure, gallery_path(path, output)))
     if importlib.util.find_spec("optuna") is not None:
         written.extend(build_search_gallery(output))

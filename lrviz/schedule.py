@@ -64,7 +64,7 @@ class ScheduleDriver:
         if warmup is not None or self.curve.floor is not None:
             for group, lr in zip(self.optimizer.param_groups, self._scheduler_lrs(), strict=True):
                 group["lr"] = lr
-        if warmup is None or self.step_count >= warmup.shifts:  # shift: the schedule starts after warmup
+        if self._steps_scheduler():
             if self.curve.scheduler.type == "ReduceLROnPlateau":
                 if metric is None:
                     metric = self._spec_metric()
@@ -73,6 +73,16 @@ class ScheduleDriver:
                 self.scheduler.step()
         self.step_count += 1
         self._apply_warmup()
+
+    def _steps_scheduler(self) -> bool:
+        """Whether this optimizer step ends in a scheduler.step(): not during a shift-mode warmup
+        (the schedule starts after it), and for a by-epoch scheduler only at the end of an epoch."""
+        warmup = self.curve.warmup
+        first = warmup.shifts if warmup is not None else 0
+        if self.step_count < first:
+            return False
+        per_epoch = self.curve.steps_per_epoch if self.curve.by_epoch else None
+        return not per_epoch or (self.step_count + 1 - first) % per_epoch == 0
 
     def _spec_metric(self) -> float:
         spec_metric = self.curve.metric

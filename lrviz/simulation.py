@@ -100,6 +100,10 @@ class Curve:
             record["warmup"] = spec.warmup.to_dict()
         if spec.floor is not None:
             record["floor"] = spec.floor.to_dict()
+        if spec.steps_per_epoch is not None:
+            record["steps_per_epoch"] = spec.steps_per_epoch
+        if spec.by_epoch:
+            record["by_epoch"] = True
         if spec.param_groups:
             record["param_groups"] = [
                 {"name": g.name, "base_lr": g.lr, "lr": series(row)}
@@ -239,21 +243,19 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
     # A warmup in shift mode starts the schedule late: the scheduler fills the steps after it.
     shift = min(curve.warmup.shifts, curve.steps) if curve.warmup is not None else 0
     scheduled = (group_lr[:, shift:], None if momentum is None else momentum[shift:])
-    steps = curve.steps - shift
+    scheduled_metric = None if metric is None else metric[shift:]
     # The dummy's step() does nothing, so one call (before the first scheduler.step(), which is
     # when torch checks the order) is the same as one per step, at 0.3 µs less per step.
     optimizer.step()
-    scheduled_metric = None if metric is None else metric[shift:]
-    for start in range(0, steps, PROGRESS_CHUNK):
-        stop = min(start + PROGRESS_CHUNK, steps)
-        last = stop == steps  # the run's last scheduler.step() computes a value no step uses
-        _step(curve, scheduler, start, stop - last, *scheduled, scheduled_metric, where)
-        if last:
-            # an lr_lambda that stops at the run (sqrt(1 - epoch/N)) fails only on that unused value
-            with contextlib.suppress(SpecError):
-                _step(curve, scheduler, stop - 1, stop, *scheduled, scheduled_metric, where)
+    if curve.by_epoch and curve.steps_per_epoch:
+        # stepped once per epoch: simulate one value per epoch, then hold it for the epoch's steps
+        epoch_lr, epoch_momentum, epoch_metric = _epoch_series(curve.steps_per_epoch, *scheduled, scheduled_metric)
+        _step_run(curve, scheduler, epoch_lr, epoch_momentum, epoch_metric, where, None)
+        _hold_per_epoch(curve.steps_per_epoch, epoch_lr, epoch_momentum, scheduled)
         if progress is not None:
-            progress(stop - start)
+            progress(curve.steps - shift)
+    else:
+        _step_run(curve, scheduler, *scheduled, scheduled_metric, where, progress)
     if progress is not None and shift:
         progress(shift)
     if curve.floor is not None:
@@ -263,6 +265,51 @@ def simulate_curve(curve: CurveSpec, progress: Progress | None = None) -> Curve:
             momentum[:shift] = momentum[shift] if shift < curve.steps else DUMMY_MOMENTUM
         curve.warmup.apply(group_lr, curve.group_lrs)
     return Curve.from_arrays(curve, group_lr, momentum, metric)
+
+
+def _step_run(
+    curve: CurveSpec,
+    scheduler: Any,
+    group_lr: np.ndarray,
+    momentum: np.ndarray | None,
+    metric: np.ndarray | None,
+    where: str | None,
+    progress: Progress | None,
+) -> None:
+    """One scheduler.step() per column of `group_lr`, in chunks that report progress."""
+    steps = group_lr.shape[1]
+    for start in range(0, steps, PROGRESS_CHUNK):
+        stop = min(start + PROGRESS_CHUNK, steps)
+        last = stop == steps  # the run's last scheduler.step() computes a value no step uses
+        _step(curve, scheduler, start, stop - last, group_lr, momentum, metric, where)
+        if last:
+            # an lr_lambda that stops at the run (sqrt(1 - epoch/N)) fails only on that unused value
+            with contextlib.suppress(SpecError):
+                _step(curve, scheduler, stop - 1, stop, group_lr, momentum, metric, where)
+        if progress is not None:
+            progress(stop - start)
+
+
+def _epoch_series(
+    per_epoch: int, group_lr: np.ndarray, momentum: np.ndarray | None, metric: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Arrays of one value per epoch for a scheduler stepped once per epoch (mmengine `by_epoch`,
+    torchvision detection), and the metric it is stepped with: the last value of each epoch."""
+    epochs = -(-group_lr.shape[1] // per_epoch)
+    epoch_lr = np.empty((len(group_lr), epochs), dtype=np.float64)
+    epoch_momentum = None if momentum is None else np.empty(epochs, dtype=np.float64)
+    epoch_metric = None
+    if metric is not None:
+        epoch_metric = metric[np.minimum(np.arange(1, epochs + 1) * per_epoch, len(metric)) - 1]
+    return epoch_lr, epoch_momentum, epoch_metric
+
+
+def _hold_per_epoch(per_epoch: int, epoch_lr: np.ndarray, epoch_momentum: np.ndarray | None, scheduled: tuple) -> None:
+    """Each epoch's value into its `per_epoch` optimizer steps: e*N .. e*N+N-1."""
+    group_lr, momentum = scheduled
+    group_lr[:] = np.repeat(epoch_lr, per_epoch, axis=1)[:, : group_lr.shape[1]]
+    if momentum is not None and epoch_momentum is not None:
+        momentum[:] = np.repeat(epoch_momentum, per_epoch)[: len(momentum)]
 
 
 def _step(

@@ -190,6 +190,11 @@ class CurveSpec:
     source: str | None = None  # the YAML file it came from
     optimizer: str = "SGD"  # the dummy optimizer's class: SGD (momentum 0.9), Adam or AdamW (betas 0.9, 0.999)
     series: tuple[SeriesSpec, ...] = ()  # scheduled weight decay / momentum (lrviz.series)
+    # Optimizer steps per epoch (YAML `steps_per_epoch`): the figure's epoch axis, and the unit of a
+    # by-epoch scheduler. `by_epoch` (the scheduler mapping's `by_epoch: true`) belongs to the curve,
+    # not to SchedulerSpec, because it says how the loop steps the top-level scheduler, not what it is.
+    steps_per_epoch: int | None = None
+    by_epoch: bool = False  # the scheduler is stepped once per epoch: its value holds within each epoch
     # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
 
@@ -567,7 +572,8 @@ class Sweep:
 
 
 CURVE_KEYS = (
-    "label", "scheduler", "sweep", "warmup", "floor", "lr", "steps", "param_groups", "metric", "optimizer", "series"
+    "label", "scheduler", "sweep", "warmup", "floor", "lr", "steps", "param_groups", "metric", "optimizer", "series",
+    "steps_per_epoch",
 )  # fmt: skip
 
 # The dummy optimizer's class. With SGD a scheduler that cycles momentum cycles `momentum`; with
@@ -587,7 +593,7 @@ def _build_optimizer(raw: Any, where: str) -> str:
     return names[raw.strip().lower()]
 
 
-FILE_KEYS = ("title", "lr", "steps", "curves", "style", "vars")
+FILE_KEYS = ("title", "lr", "steps", "curves", "style", "vars", "steps_per_epoch")
 
 
 WARMUP_KEYS = ("steps", "factor", "start_factor", "start_lr", "method", "shape", "offset", "mode")
@@ -732,8 +738,10 @@ def build_curves(
     if "scheduler" not in raw:
         raise SpecError("missing key 'scheduler'", loc.where())
     scheduler_loc = loc.child("scheduler")
-    base_scheduler, flag_sweeps = build_scheduler(raw["scheduler"], scheduler_loc)
+    scheduler_raw, by_epoch = _take_by_epoch(raw["scheduler"], scheduler_loc)
+    base_scheduler, flag_sweeps = build_scheduler(scheduler_raw, scheduler_loc)
     info = registry.resolve(base_scheduler.type)
+    per_epoch = _steps_per_epoch(raw, defaults, loc, by_epoch, scheduler_loc)
 
     lr_value = raw.get("lr", defaults.get("lr", DEFAULT_LR))
     lr_where = loc.where("lr") if "lr" in raw else defaults.get("lr_where", loc.where("lr"))
@@ -834,7 +842,7 @@ def build_curves(
         else:
             steps = registry.default_steps(
                 scheduler.type, scheduler.kwargs, [(c.type, c.kwargs) for c in scheduler.children]
-            )
+            ) * (per_epoch if by_epoch and per_epoch else 1)  # a by-epoch scheduler's default run is in epochs
             if steps > MAX_STEPS:
                 raise SpecError(
                     f"{scheduler.describe()} makes a default run of {steps:,} steps, more than the "
@@ -855,6 +863,8 @@ def build_curves(
                 source=source,
                 optimizer=optimizer,
                 series=series,
+                steps_per_epoch=per_epoch,
+                by_epoch=by_epoch,
                 locator=loc,
             )
         )
@@ -869,6 +879,44 @@ def build_curves(
     return curves
 
 
+def _take_by_epoch(raw: Any, loc: Locator) -> tuple[Any, bool]:
+    """The scheduler mapping without its `by_epoch` key, and that key's value (False when absent)."""
+    if not isinstance(raw, Mapping) or "by_epoch" not in raw or _has_parameter(raw.get("type"), "by_epoch"):
+        return raw, False  # mmengine's schedulers take by_epoch as a parameter of their own
+    by_epoch = _parse_bool(raw["by_epoch"], loc.where("by_epoch"))
+    return {k: v for k, v in raw.items() if k != "by_epoch"}, by_epoch
+
+
+def _has_parameter(scheduler: Any, name: str) -> bool:
+    """Whether the scheduler type `scheduler` names (if it names one) has a parameter `name`."""
+    try:
+        return isinstance(scheduler, str) and registry.resolve(scheduler).param(name) is not None
+    except SpecError:
+        return False
+
+
+def _steps_per_epoch(
+    raw: Mapping[str, Any], defaults: Mapping[str, Any], loc: Locator, by_epoch: bool, scheduler_loc: Locator
+) -> int | None:
+    """The curve's `steps_per_epoch` (its own, else the file's); a by-epoch scheduler needs one."""
+    value = raw.get("steps_per_epoch", defaults.get("steps_per_epoch"))
+    where = loc.where("steps_per_epoch") if "steps_per_epoch" in raw else defaults.get("steps_per_epoch_where")
+    if value is None:
+        if by_epoch:
+            named = "--steps-per-epoch" if isinstance(loc, FlagLocator) else "steps_per_epoch"
+            raise SpecError(
+                f"a scheduler stepped by epoch needs {named} (optimizer steps per epoch)",
+                scheduler_loc.where("by_epoch"),
+            )
+        return None
+    return _steps(value, where or loc.where("steps_per_epoch"))
+
+
+def _epoch_scale(curve: CurveSpec) -> int:
+    """Optimizer steps per scheduler step: steps_per_epoch for a by-epoch scheduler, else 1."""
+    return curve.steps_per_epoch if curve.by_epoch and curve.steps_per_epoch else 1
+
+
 def _replace(curve: CurveSpec, **changes: Any) -> CurveSpec:
     from dataclasses import replace
 
@@ -877,7 +925,7 @@ def _replace(curve: CurveSpec, **changes: Any) -> CurveSpec:
 
 def _with_steps(curve: CurveSpec, steps: int) -> CurveSpec:
     limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
-    return _replace(curve, steps=min(steps, limit) if limit else steps)
+    return _replace(curve, steps=min(steps, limit * _epoch_scale(curve)) if limit else steps)
 
 
 def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
@@ -966,6 +1014,8 @@ def _check_onecycle_phases(params: Mapping[str, Any], loc: Locator) -> None:
 
 def _check_length(curve: CurveSpec, where: str) -> None:
     limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
+    if limit is not None and curve.by_epoch:
+        limit *= _epoch_scale(curve)  # a by-epoch scheduler steps once per epoch
     if limit is not None and curve.steps > limit:
         raise SpecError(
             f"{curve.steps} steps is longer than {curve.scheduler.type} allows: it was built for "
@@ -1001,7 +1051,7 @@ def _build_spec(raw: Mapping[str, Any], loc: Locator, source: str | None, single
         _check_keys(raw, tuple(dict.fromkeys(FILE_KEYS + CURVE_KEYS)), loc, "key")
         if "scheduler" not in raw:
             raise SpecError("missing key 'scheduler' (or 'curves' for several curves)", loc.where())
-        entries = [{k: v for k, v in raw.items() if k in CURVE_KEYS and k not in ("lr", "steps")}]
+        entries = [{k: v for k, v in raw.items() if k in CURVE_KEYS and k not in ("lr", "steps", "steps_per_epoch")}]
         curve_locs = [loc]
     defaults: dict[str, Any] = {}
     if "lr" in raw:
@@ -1011,6 +1061,9 @@ def _build_spec(raw: Mapping[str, Any], loc: Locator, source: str | None, single
         _steps(raw["steps"], loc.where("steps"))
         defaults["steps"] = raw["steps"]
         defaults["steps_where"] = loc.where("steps")
+    if "steps_per_epoch" in raw:
+        defaults["steps_per_epoch"] = raw["steps_per_epoch"]
+        defaults["steps_per_epoch_where"] = loc.where("steps_per_epoch")
     title = raw.get("title")
     if title is not None and not isinstance(title, (str, int, float)):
         raise SpecError("expected text", loc.where("title"))

@@ -518,7 +518,7 @@ CASES = [
         "clipboard escape in a YAML key",
         ["export", "spec.yaml"],
         "Error: spec.yaml:2: \\x1b]52;c;cHduZWQ=\\x07: unknown key '\\x1b]52;c;cHduZWQ=\\x07' (expected one of: "
-        "title, lr, steps, curves, style, vars, label, scheduler, sweep, warmup, floor, param_groups, metric, optimizer, series)",
+        "title, lr, steps, curves, style, vars, steps_per_epoch, label, scheduler, sweep, warmup, floor, param_groups, metric, optimizer, series)",
         {"spec.yaml": 'scheduler: {type: exp, gamma: 0.5}\n"\\e]52;c;cHduZWQ=\\a": 1\n'},
     ),
     Case(

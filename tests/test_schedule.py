@@ -58,6 +58,19 @@ SPECS = {
         steps=30,
         warmup={"steps": 4, "offset": "inclusive", "mode": "shift"},
     ),
+    "multistep by epoch + warmup": lambda: lrviz.spec_for(
+        "multistep", milestones=[2, 4], gamma=0.5, steps=57, steps_per_epoch=9, by_epoch=True, warmup={"steps": 12}
+    ),
+    "plateau by epoch + shift": lambda: lrviz.spec_for(
+        "plateau",
+        patience=0,
+        factor=0.5,
+        metric=[1.0] * 40,
+        steps=40,
+        steps_per_epoch=6,
+        by_epoch=True,
+        warmup={"steps": 5, "mode": "shift"},
+    ),
     "step+multiply from start_lr, log shape": lambda: lrviz.spec_for(
         "step", step_size=5, gamma=0.5, steps=25, warmup={"steps": 6, "start_lr": 0.001, "shape": "log"}
     ),

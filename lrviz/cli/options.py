@@ -202,18 +202,30 @@ def split_epoch_axis(tokens: list[str], epoch_axis: str | None) -> tuple[list[st
         raise SpecError("given twice (--epoch-axis and --steps-per-epoch set the same axis)", flag)
     index = tokens.index(named[0])
     if "=" in named[0]:
-        return tokens[:index] + tokens[index + 1 :], named[0].split("=", 1)[1], flag
-    if index + 1 >= len(tokens):
+        rest, value = tokens[:index] + tokens[index + 1 :], named[0].split("=", 1)[1]
+    elif index + 1 >= len(tokens):
         raise SpecError("expected a value after it", flag)
-    return tokens[:index] + tokens[index + 2 :], tokens[index + 1], flag
+    else:
+        rest, value = tokens[:index] + tokens[index + 2 :], tokens[index + 1]
+    if _first_name(rest) is not None:
+        # the curve's steps_per_epoch too: the unit of a by-epoch scheduler (--by-epoch), recorded in exports
+        rest = [*rest, flag, value]
+    return rest, value, flag
+
+
+def _first_name(tokens: list[str]) -> str | None:
+    """The scheduler name the tokens start with, or None (none, or a YAML file)."""
+    from lrviz.flags import is_spec_file
+
+    first = next((t for t in tokens if not t.startswith("-")), None)
+    return None if first is None or is_spec_file(first) else first
 
 
 def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:
     from lrviz import registry
-    from lrviz.flags import is_spec_file
 
-    first = next((t for t in tokens if not t.startswith("-")), None)
-    if first is None or is_spec_file(first):
+    first = _first_name(tokens)
+    if first is None:
         return False
     try:
         return registry.resolve(first).param("steps_per_epoch") is not None
@@ -266,11 +278,13 @@ class PlotView:
 
     def render_options(self, spec, log_y: bool):  # noqa: ANN001, ANN201 - Spec and RenderOptions, imported lazily
         """RenderOptions from the spec's own figure settings, these flags winning; checked here."""
-        from lrviz.figure import RenderOptions, check_render_options
+        from lrviz.figure import RenderOptions, check_render_options, spec_epoch_axis
         from lrviz.spec import figure_settings_from_flags, parse_int
 
         settings = figure_settings_from_flags(spec.figure, self.style, self.width, self.height, self.dpi)
         per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, self.epoch_axis_flag)
+        if per_epoch is None:  # the spec's own steps_per_epoch draws the epoch axis when no flag does
+            per_epoch = spec_epoch_axis(spec)
         options = RenderOptions(
             title=spec.title,
             log_y=log_y,
