@@ -26,16 +26,13 @@ def get_lr(it, *, learning_rate, warmup_iters, lr_decay_iters, min_lr, decay_lr=
     """nanoGPT's get_lr(it), its config globals as keywords (``decay_lr=False``: constant)."""
     if not decay_lr:
         return learning_rate
-    # 1) linear warmup for warmup_iters steps
-    if it < warmup_iters:
+    if it < warmup_iters:  # the ramp reaches learning_rate one step after it ends: (it + 1) / (W + 1)
         return learning_rate * (it + 1) / (warmup_iters + 1)
-    # 2) if it > lr_decay_iters, return min learning rate
-    if it > lr_decay_iters:
+    if it > lr_decay_iters:  # past the decay: held at the floor
         return min_lr
-    # 3) in between, use cosine decay down to min learning rate
-    decay_ratio = (it - warmup_iters) / (lr_decay_iters - warmup_iters)
-    coeff = 0.5 * (1.0 + math.cos(math.pi * decay_ratio))  # coeff ranges 0..1
-    return min_lr + coeff * (learning_rate - min_lr)
+    progress = (it - warmup_iters) / (lr_decay_iters - warmup_iters)  # 0 -> 1 over the decay
+    weight = 0.5 * (1.0 + math.cos(math.pi * progress))  # 1 -> 0: half a cosine period
+    return min_lr + weight * (learning_rate - min_lr)
 
 
 _SCHEDULE_KEYS = ("learning_rate", "warmup_iters", "lr_decay_iters", "min_lr", "decay_lr")
