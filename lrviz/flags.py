@@ -179,7 +179,7 @@ COMMON_FLAGS = [
 def token_flags_help() -> str:
     """The TOKEN_FLAGS as help text."""
     flags = {**TOKEN_FLAGS, **BOOLEAN_TOKEN_FLAGS}
-    return "  ".join(f"`{flag}`: {text}" for flag, (_, _, text) in flags.items())
+    return "\n".join(f"- `{flag}`: {text}" for flag, (_, _, text) in flags.items())
 
 
 def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:

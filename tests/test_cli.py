@@ -336,3 +336,13 @@ def test_epoch_axis_and_steps_per_epoch_are_one_figure_setting(cli):
     )
     bad = cli("plot", "cosine", "--t-max", "100", "--epoch-axis", "0", "--no-save")
     assert (bad.code, bad.err) == (2, "Error: --epoch-axis: must be at least 1, got 0\n")
+
+
+@pytest.mark.parametrize("command", ["plot", "export", "check"])
+def test_help_lists_every_curve_flag_read_from_the_tokens(cli, command):
+    from lrviz.flags import BOOLEAN_TOKEN_FLAGS, TOKEN_FLAGS
+
+    result = cli(command, "--help")
+    assert result.code == 0
+    for flag in [*TOKEN_FLAGS, *BOOLEAN_TOKEN_FLAGS]:
+        assert flag in result.out, flag

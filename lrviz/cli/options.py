@@ -9,13 +9,15 @@ import typer
 
 from lrviz.cli.completion import complete_target
 from lrviz.errors import SpecError
-from lrviz.flags import CurveFlags
+from lrviz.flags import CurveFlags, token_flags_help
 
 # Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
 # signatures through the registry, so the command takes every token and parses them itself.
 SPEC_COMMAND = {
     "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
     "add_help_option": False,
+    # the curve flags read from the tokens (lrviz.flags.TOKEN_FLAGS), listed from that one table
+    "epilog": "More curve flags (any scheduler):\n\n" + token_flags_help(),
 }
 
 Targets = Annotated[
