@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from lrviz import registry
 from lrviz.errors import ScheduleError, SpecError
 from lrviz.spec import CurveSpec
 
@@ -38,6 +39,8 @@ class ScheduleDriver:
             self.scheduler = build_torch_scheduler(optimizer, curve.scheduler)
         self.optimizer = optimizer
         self.curve = curve
+        # stepped with a validation metric: torch's ReduceLROnPlateau and the frameworks' plateaus
+        self.metric_driven = registry.resolve(curve.scheduler.type).kind.metric_driven
         self.step_count = 0  # optimizer steps the schedule has been stepped past
         self._apply_warmup()
 
@@ -59,13 +62,14 @@ class ScheduleDriver:
             group["lr"] = float(warmup.warmed(k, value, base)[0] if warming else value[0])
 
     def step(self, metric: float | None = None) -> None:
-        """Advance one optimizer step. ReduceLROnPlateau takes `metric` (default: the spec's metric)."""
+        """Advance one optimizer step. A metric-driven schedule (ReduceLROnPlateau, hf:reduce_lr_on_plateau,
+        timm:plateau, ...) takes `metric` (default: the spec's metric)."""
         warmup = self.curve.warmup
         if warmup is not None or self.curve.floor is not None:
             for group, lr in zip(self.optimizer.param_groups, self._scheduler_lrs(), strict=True):
                 group["lr"] = lr
         if self._steps_scheduler():
-            if self.curve.scheduler.type == "ReduceLROnPlateau":
+            if self.metric_driven:
                 if metric is None:
                     metric = self._spec_metric()
                 self.scheduler.step(metric)
@@ -87,7 +91,9 @@ class ScheduleDriver:
     def _spec_metric(self) -> float:
         spec_metric = self.curve.metric
         if spec_metric is None or self.step_count >= len(spec_metric.values):
-            raise ScheduleError("ReduceLROnPlateau needs a metric: call step(metric) with the validation loss")
+            raise ScheduleError(
+                f"{self.curve.scheduler.type} needs a metric: call step(metric) with the validation loss"
+            )
         return spec_metric.values[self.step_count]
 
     def get_last_lr(self) -> list[float]:

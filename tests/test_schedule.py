@@ -112,3 +112,19 @@ def test_schedule_properties_and_group_mismatch():
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     with pytest.raises(SpecError, match="the spec has 2 param groups"):
         schedule.build(optimizer)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        lambda: lrviz.spec_for("hf:reduce_lr_on_plateau", patience=2, factor=0.5, metric=[1.0] * 30, steps=30),
+        lambda: lrviz.spec_for("timm:plateau", mode="min", patience_t=1, decay_rate=0.5, metric=[1.0] * 30, steps=30),
+    ],
+    ids=["hf", "timm"],
+)
+def test_framework_plateaus_are_stepped_with_their_metric(spec):
+    spec = spec()
+    curve = lrviz.simulate(spec)[0]
+    seen = _train_loop_lrs(spec.curves[0], 1, curve.steps)
+    assert np.array_equal(seen[0], curve.lr)
+    assert curve.lr[-1] < curve.lr[0]  # the flat metric did reduce the LR: the metric reached it

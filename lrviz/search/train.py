@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from lrviz import registry
 from lrviz.errors import SpecError
 from lrviz.search.scores import DIVERGED, FAILED, PRUNED, Report, Score
 from lrviz.spec import CurveSpec
@@ -115,7 +116,7 @@ class DigitsTraining:
             start = float(loss_fn(model(x_val), y_val))
         order = np.random.default_rng(self.seed)
         losses: list[float] = []
-        plateau = curve.scheduler.type == "ReduceLROnPlateau"
+        plateau = registry.resolve(curve.scheduler.type).kind.metric_driven
         for epoch in range(curve.steps):
             for batch in np.array_split(order.permutation(len(x_train)), max(1, len(x_train) // self.batch_size)):
                 index = torch.from_numpy(batch)
@@ -127,7 +128,7 @@ class DigitsTraining:
             losses.append(loss)
             if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * start:
                 return _score(None, losses, DIVERGED, f"validation loss {loss:.4g} at epoch {epoch}")
-            schedule.step(loss if plateau else None)  # ReduceLROnPlateau reads the real validation loss
+            schedule.step(loss if plateau else None)  # a plateau schedule reads the real validation loss
             if report is not None and report(epoch, loss):
                 return _score(loss, losses, PRUNED)
         return _score(losses[-1], losses)
