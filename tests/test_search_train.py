@@ -127,12 +127,12 @@ def _trials(db: Path):
 
 
 def _completed_candidates(db: Path) -> list[int]:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         trials = _trials(db)
-    except (KeyError, OperationalError):  # the other process has not created the study (or its tables) yet,
-        return []  # or holds the database's write lock this instant: ask again at the next poll
+    except (KeyError, SQLAlchemyError):  # the other process has not created the study (or its tables) yet,
+        return []  # is creating them this instant (both write the schema version), or holds the write lock
     return sorted(t.params["candidate"] for t in trials if t.state.name == "COMPLETE")
 
 
