@@ -6,9 +6,9 @@ processes the automatic choice uses on this machine.
 
 import sys
 
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.parallel import worker_count
-from lrviz.simulation import simulate
+from lrviz.simulation.parallel import worker_count
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 spec = spec_from_tokens(["cosine", "--t-max", "100000,200000,300000,400000"], CurveFlags(steps="250000"))
 if sys.argv[1] == "workers":

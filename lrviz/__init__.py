@@ -42,15 +42,15 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Lazy: `import lrviz` must not import torch or matplotlib.
     if name in ("simulate", "Curve"):
-        from lrviz import simulation
+        from lrviz.simulation import stepping as simulation
 
         return getattr(simulation, name)
     if name in ("plot", "render", "save_figure", "RenderOptions"):
-        from lrviz import figure
+        from lrviz.rendering import figure
 
         return getattr(figure, name)
     if name in ("spec_for", "spec_from_dict", "Spec"):
-        from lrviz import spec
+        from lrviz.spec import model as spec
 
         return getattr(spec, name)
     if name == "search":
@@ -59,15 +59,15 @@ def __getattr__(name: str) -> Any:
 
         return sys.modules["lrviz.search"]
     if name == "Schedule":
-        from lrviz.schedule import Schedule
+        from lrviz.simulation.schedule import Schedule
 
         return Schedule
     if name == "pytorch_code":
-        from lrviz.code import pytorch_code
+        from lrviz.report.code import pytorch_code
 
         return pytorch_code
     if name == "load_spec":
-        from lrviz.yamlspec import load_spec_file
+        from lrviz.spec.yamlfile import load_spec_file
 
         return load_spec_file
     if name in ("LrvizError", "SpecError"):

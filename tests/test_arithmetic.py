@@ -88,7 +88,7 @@ def test_arithmetic_errors_name_file_line_and_key(cli, tmp_path, text, error):
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 5000), a=st.integers(1, 20), b=st.integers(0, 50))
 def test_arithmetic_matches_python_integers(n, a, b):
-    from lrviz.spec import spec_from_dict
+    from lrviz.spec.model import spec_from_dict
 
     spec = spec_from_dict({"vars": {"N": n}, "scheduler": {"type": "StepLR", "step_size": f"{a}*N + {b}"}, "steps": 3})
     assert spec.curves[0].scheduler.kwargs["step_size"] == a * n + b

@@ -793,11 +793,11 @@ def test_unreadable_yaml_even_as_root(cli, tmp_path, monkeypatch):
 
 def test_unwritable_output_is_refused_before_any_work(cli, tmp_path, monkeypatch):
     import lrviz.output
-    import lrviz.simulation
+    import lrviz.simulation.stepping
 
     (tmp_path / "keep.png").write_bytes(PRECIOUS)
     monkeypatch.setattr(lrviz.output.os, "access", lambda path, mode: False)
-    monkeypatch.setattr(lrviz.simulation, "simulate", lambda spec: pytest.fail("simulated before refusing"))
+    monkeypatch.setattr(lrviz.simulation.stepping, "simulate", lambda spec: pytest.fail("simulated before refusing"))
     result = cli("plot", "cosine", "--t-max", "10", "-o", "keep.png")
     assert (result.code, result.err) == (2, "Error: --output: cannot write 'keep.png': permission denied\n")
     assert (tmp_path / "keep.png").read_bytes() == PRECIOUS
@@ -997,8 +997,8 @@ def test_printable_escapes_exactly_what_cannot_be_shown(text):
 def test_names_in_generated_code_never_change_the_code(group_name, label):
     """The code `--code` writes for any param group name and label is the code it writes for plain
     ones: user text reaches only comments, as literals, never a statement."""
-    from lrviz.code import pytorch_code
-    from lrviz.spec import spec_from_dict
+    from lrviz.report.code import pytorch_code
+    from lrviz.spec.model import spec_from_dict
 
     def code_for(name: str, text: str) -> ast.Module:
         curve = {"scheduler": {"type": "exp", "gamma": 0.5}, "steps": 3, "label": text}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import torch_lrs
 
-from lrviz.check import RULES, Finding, diagnose
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.spec import diagnosing
+from lrviz.check.rules import RULES, Finding, diagnose
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.model import diagnosing
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -369,8 +369,8 @@ def test_plot_marks_the_steps_findings_point_at(cli, tmp_path):
 
 
 def test_mark_steps_draws_one_dotted_line_per_step():
-    from lrviz.figure import FINDING_GID, mark_steps, render
-    from lrviz.simulation import simulate
+    from lrviz.rendering.figure import FINDING_GID, mark_steps, render
+    from lrviz.simulation.stepping import simulate
 
     with diagnosing():
         spec = spec_from_tokens(["cosine", "--t-max", "100"], CurveFlags(steps="400"))

@@ -258,12 +258,12 @@ def test_real_entry_point_in_a_subprocess(tmp_path):
 
 
 def test_internal_error_exits_70_without_traceback(cli, monkeypatch):
-    import lrviz.simulation
+    import lrviz.simulation.stepping
 
     def broken(spec, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(lrviz.simulation, "simulate", broken)
+    monkeypatch.setattr(lrviz.simulation.stepping, "simulate", broken)
     result = cli("export", "exp", "--gamma", "0.5")
     assert result.code == 70
     assert result.err == (
@@ -292,8 +292,8 @@ class _Terminal:
 
 def test_progress_bar_only_for_long_simulations_on_a_terminal():
     from lrviz.cli.progress import PROGRESS_MIN_STEPS, simulation_progress
-    from lrviz.flags import CurveFlags, spec_from_tokens
-    from lrviz.simulation import simulate
+    from lrviz.simulation.stepping import simulate
+    from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
     long_spec = spec_from_tokens(["exp", "--gamma", "0.99999"], CurveFlags(steps=str(PROGRESS_MIN_STEPS)))
     short_spec = spec_from_tokens(["exp", "--gamma", "0.9"], CurveFlags(steps="1000"))
@@ -340,7 +340,7 @@ def test_epoch_axis_and_steps_per_epoch_are_one_figure_setting(cli):
 
 @pytest.mark.parametrize("command", ["plot", "export", "check"])
 def test_help_lists_every_curve_flag_read_from_the_tokens(cli, command):
-    from lrviz.flags import BOOLEAN_TOKEN_FLAGS, TOKEN_FLAGS
+    from lrviz.spec.flags import BOOLEAN_TOKEN_FLAGS, TOKEN_FLAGS
 
     result = cli(command, "--help")
     assert result.code == 0

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from lrviz.code import lambda_source, pytorch_code
-from lrviz.expressions import Expression
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.report.code import lambda_source, pytorch_code
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.expressions import Expression
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 FLAG_CASES = [
     (["onecycle", "--max-lr", "0.01", "--total-steps", "80"], {"optimizer": "adamw"}),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lrviz.figure import render, render_panels
-from lrviz.simulation import simulate
-from lrviz.yamlspec import load_spec_file
+from lrviz.rendering.figure import render, render_panels
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.yamlfile import load_spec_file
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from conftest import torch_lrs
 
-from lrviz.simulation import simulate
-from lrviz.yamlspec import load_spec_file
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.yamlfile import load_spec_file
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

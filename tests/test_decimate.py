@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from matplotlib.testing.compare import compare_images
 from PIL import Image
 
-import lrviz.figure
-from lrviz import decimate
-from lrviz.figure import render, save_figure
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import Curve, simulate
+import lrviz.rendering.figure
+from lrviz.rendering.figure import render, save_figure
+from lrviz.simulation import decimate
+from lrviz.simulation.stepping import Curve, simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 MILLION = 1_000_000
 
@@ -86,7 +86,7 @@ def test_a_long_curve_is_drawn_from_a_bounded_number_of_points_with_its_spike():
     (line,) = figure.axes[0].lines
     from matplotlib import rc_context
 
-    with rc_context(lrviz.figure.STYLE):  # the resolution render() drew for
+    with rc_context(lrviz.rendering.figure.STYLE):  # the resolution render() drew for
         buckets = decimate.bucket_count(figure.axes[0])
     assert len(line.get_xdata()) <= 6 * buckets < MILLION / 40
     assert line.get_ydata().max() == 0.3 and line.get_ydata().min() == 0.0
@@ -95,7 +95,7 @@ def test_a_long_curve_is_drawn_from_a_bounded_number_of_points_with_its_spike():
 
 def _full_resolution(monkeypatch):
     monkeypatch.setattr(
-        lrviz.figure,
+        lrviz.rendering.figure,
         "drawn_points",
         lambda ax, values, drawstyle="default": (np.arange(len(values)), values, drawstyle),
     )
@@ -106,8 +106,8 @@ def _png(figure):
     from matplotlib import rc_context
 
     buffer = io.BytesIO()
-    with rc_context(lrviz.figure.STYLE):
-        figure.savefig(buffer, format="png", dpi=150, metadata=lrviz.figure.SAVE_METADATA[".png"])
+    with rc_context(lrviz.rendering.figure.STYLE):
+        figure.savefig(buffer, format="png", dpi=150, metadata=lrviz.rendering.figure.SAVE_METADATA[".png"])
     return buffer.getvalue()
 
 

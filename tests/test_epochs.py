@@ -14,13 +14,13 @@ import torch
 
 import lrviz
 from lrviz.cli.options import PlotView
-from lrviz.code import pytorch_code
 from lrviz.errors import SpecError
-from lrviz.figure import render
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.schedule import Schedule
-from lrviz.simulation import simulate
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.rendering.figure import render
+from lrviz.report.code import pytorch_code
+from lrviz.simulation.schedule import Schedule
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 
 def torch_by_epoch(name: str, steps: int, per_epoch: int, lr: float = 0.1, metric=None, **kwargs) -> list[float]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from lrviz.export import to_csv, to_json
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
+from lrviz.report.export import to_csv, to_json
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "NO_COLOR": "1"}
@@ -104,10 +104,10 @@ def test_an_internal_error_exits_70_with_its_whole_message(tmp_path):
     script = textwrap.dedent(
         """
         import sys
-        import lrviz.simulation
+        import lrviz.simulation.stepping
         def broken(spec, **options):
             raise RuntimeError("boom")
-        lrviz.simulation.simulate = broken
+        lrviz.simulation.stepping.simulate = broken
         sys.argv = ["lrviz", "export", "exp", "--gamma", "0.5"]
         from lrviz.cli.app import run
         run()

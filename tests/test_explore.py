@@ -14,10 +14,10 @@ import pytest
 from conftest import torch_lrs
 from explore_driver import install, quit_app, settle, type_into
 
-from lrviz import registry
 from lrviz.explore.app import ExplorerScreen, PickerScreen
 from lrviz.explore.chart import BrailleChart
-from lrviz.flags import split_tokens
+from lrviz.schedules import pytorch as registry
+from lrviz.spec.flags import split_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -385,8 +385,8 @@ def test_help_and_the_first_frame_import_neither_textual_for_help_nor_torch_for_
         "print(sorted(m for m in ('textual', 'torch', 'matplotlib') if m in sys.modules))\n"
         "from lrviz.explore.app import ExplorerApp, ExploreSettings\n"
         "from lrviz.explore.drafts import FlagDraft\n"
-        "from lrviz.flags import CurveFlags\n"
-        "from lrviz.figure import RenderOptions\n"
+        "from lrviz.spec.flags import CurveFlags\n"
+        "from lrviz.rendering.figure import RenderOptions\n"
         "app = ExplorerApp(FlagDraft.from_tokens(['cosine', '--t-max', '50'], CurveFlags()),\n"
         "                  ExploreSettings(lambda d: 'x.png', lambda s: RenderOptions()))\n"
         "print('torch' in sys.modules)\n"
@@ -410,8 +410,8 @@ def test_no_color_gives_a_grey_screen(monkeypatch):
 
     from lrviz.explore.app import ExplorerApp, ExploreSettings
     from lrviz.explore.drafts import FlagDraft
-    from lrviz.figure import RenderOptions
-    from lrviz.flags import CurveFlags
+    from lrviz.rendering.figure import RenderOptions
+    from lrviz.spec.flags import CurveFlags
 
     async def screenshot() -> str:
         settings = ExploreSettings(lambda draft: "x.png", lambda spec: RenderOptions())

@@ -15,8 +15,8 @@ from textual.widgets import Input
 
 from lrviz.explore.app import ExplorerApp, ExplorerScreen, ExploreSettings, PickerScreen
 from lrviz.explore.drafts import FlagDraft
-from lrviz.figure import RenderOptions
-from lrviz.flags import CurveFlags
+from lrviz.rendering.figure import RenderOptions
+from lrviz.spec.flags import CurveFlags
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

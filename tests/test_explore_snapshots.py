@@ -14,8 +14,8 @@ from textual.widgets import Input
 
 from lrviz.explore.app import ExplorerApp, ExploreSettings
 from lrviz.explore.drafts import FlagDraft, YamlDraft
-from lrviz.figure import RenderOptions
-from lrviz.flags import CurveFlags
+from lrviz.rendering.figure import RenderOptions
+from lrviz.spec.flags import CurveFlags
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ExploreSettings(lambda draft: "figure.png", lambda spec: RenderOptions(title=spec.title))

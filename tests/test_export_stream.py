@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import lrviz
-from lrviz import export
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import Curve, simulate
-from lrviz.yamlspec import load_spec_file
+from lrviz.report import export
+from lrviz.simulation.stepping import Curve, simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.yamlfile import load_spec_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

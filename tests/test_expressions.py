@@ -7,7 +7,7 @@ import math
 import pytest
 
 from lrviz.errors import SpecError
-from lrviz.expressions import Expression
+from lrviz.spec.expressions import Expression
 
 
 @pytest.mark.parametrize(

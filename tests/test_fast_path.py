@@ -11,8 +11,8 @@ import pytest
 import torch
 from torch.optim import lr_scheduler as L
 
-from lrviz.simulation import make_optimizer, simulate, total_steps
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.simulation.stepping import make_optimizer, simulate, total_steps
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 PLATEAU_METRIC = [1.0] * 5 + [0.5] * 40 + [0.7, 0.2] * 20 + [0.2] * 15
 
@@ -194,8 +194,8 @@ def test_simulating_never_imports_torchs_compiler_stack_nor_warns():
     code = (
         "import sys, warnings\n"
         "warnings.simplefilter('error')\n"
-        "from lrviz.flags import CurveFlags, spec_from_tokens\n"
-        "from lrviz.simulation import simulate\n"
+        "from lrviz.spec.flags import CurveFlags, spec_from_tokens\n"
+        "from lrviz.simulation.stepping import simulate\n"
         "simulate(spec_from_tokens(['onecycle', '--max-lr', '0.1', '--total-steps', '50'], CurveFlags()))\n"
         "print('torch._dynamo' in sys.modules, 'matplotlib' in sys.modules)\n"
     )
@@ -252,8 +252,8 @@ def test_parallel_sweep_reports_torchs_error_like_a_serial_one():
 
 
 def test_sweeps_fork_only_when_there_is_work_and_an_idle_core(monkeypatch):
-    from lrviz import parallel
-    from lrviz.flags import CurveFlags, spec_from_tokens
+    from lrviz.simulation import parallel
+    from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
     long_sweep = spec_from_tokens(["cosine", "--t-max", "1000,2000,3000"], CurveFlags(steps="200000"))
     short_sweep = spec_from_tokens(["cosine", "--t-max", "1000,2000,3000"], CurveFlags(steps="1000"))

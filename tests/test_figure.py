@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from conftest import torch_lrs
 
-from lrviz.figure import PALETTE, RenderOptions, render, save_figure
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
+from lrviz.rendering.figure import PALETTE, RenderOptions, render, save_figure
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 
 def _curves(*tokens, **flags):

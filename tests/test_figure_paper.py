@@ -7,12 +7,12 @@ import pytest
 from conftest import torch_lrs
 
 from lrviz.errors import SpecError
-from lrviz.events import Event, schedule_events
-from lrviz.figure import RenderOptions, render, save_figure
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
-from lrviz.styles import DARK_PALETTE
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.rendering.figure import RenderOptions, render, save_figure
+from lrviz.rendering.styles import DARK_PALETTE
+from lrviz.schedules.events import Event, schedule_events
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 
 def _curves(*tokens, **flags):

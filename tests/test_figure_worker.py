@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrviz import figure_worker
 from lrviz.errors import OutputError
-from lrviz.figure import RenderOptions, render, save_figure
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
+from lrviz.rendering import worker as figure_worker
+from lrviz.rendering.figure import RenderOptions, render, save_figure
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 TOKENS = ["onecycle", "--max-lr", "0.1,0.2", "--total-steps", "300"]
 
@@ -70,8 +70,8 @@ def test_a_long_curve_is_sent_as_the_points_the_figure_draws():
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    from lrviz.decimate import DrawnSeries, drawn_points
-    from lrviz.figure import STYLE, figure_buckets
+    from lrviz.rendering.figure import STYLE, figure_buckets
+    from lrviz.simulation.decimate import DrawnSeries, drawn_points
 
     spec = spec_from_tokens(LONG_CASES["momentum"], CurveFlags())
     (curve,) = simulate(spec)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lrviz
-from lrviz.code import pytorch_code
-from lrviz.schedule import Schedule
+from lrviz.report.code import pytorch_code
+from lrviz.simulation.schedule import Schedule
 
 
 def test_polynomial_with_min_lr_is_mmseg_polylr(cli):

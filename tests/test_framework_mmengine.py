@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import lrviz
 from lrviz import schedules
 from lrviz.schedules import base
-from lrviz.simulation import make_optimizer
+from lrviz.simulation.stepping import make_optimizer
 
 pytest.importorskip("mmengine")  # in the `frameworks` extra, which `test` installs: never skipped in CI
 with warnings.catch_warnings():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lrviz.gallery import SEARCHES, build_gallery, gallery_path
+from lrviz.rendering.gallery import SEARCHES, build_gallery, gallery_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

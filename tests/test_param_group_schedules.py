@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrviz.code import pytorch_code
 from lrviz.errors import SpecError
-from lrviz.expressions import Expression
-from lrviz.simulation import simulate
-from lrviz.spec import spec_from_dict
-from lrviz.yamlspec import load_spec_file, spec_from_yaml_text
+from lrviz.report.code import pytorch_code
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.expressions import Expression
+from lrviz.spec.model import spec_from_dict
+from lrviz.spec.yamlfile import load_spec_file, spec_from_yaml_text
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lrviz.cli.app import main
-from lrviz.expressions import Expression
+from lrviz.spec.expressions import Expression
 
 # per test; small step counts keep each example to a few milliseconds. Set the variable for a deeper run.
 EXAMPLES = int(os.environ.get("LRVIZ_PROPERTY_EXAMPLES", "700"))

@@ -9,8 +9,8 @@ import sys
 import pytest
 import torch.optim.lr_scheduler as torch_schedulers
 
-from lrviz import registry
 from lrviz.errors import SpecError
+from lrviz.schedules import pytorch as registry
 
 
 def test_source_parse_agrees_with_imported_signatures():

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.report import MAX_KEY_STEPS, curve_tables, key_steps
-from lrviz.simulation import simulate
+from lrviz.report.tables import MAX_KEY_STEPS, curve_tables, key_steps
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 
 def key_steps_step_by_step(lr, limit=MAX_KEY_STEPS):
@@ -90,7 +90,7 @@ def test_key_steps_of_long_schedules_match_across_chunks():
 @settings(max_examples=300, deadline=None)
 @given(levels, st.integers(min_value=2, max_value=12), st.integers(min_value=1, max_value=7))
 def test_key_steps_match_across_chunk_boundaries(values, limit, chunk):
-    from lrviz import report
+    from lrviz.report import tables as report
 
     lr = np.array(values, dtype=np.float64)
     saved = report.SIGN_CHUNK

@@ -1,4 +1,4 @@
-"""lrviz.schedule.Schedule drives a real torch.optim.SGD through exactly the values lrviz.simulate records."""
+"""lrviz.simulation.schedule.Schedule drives a real torch.optim.SGD through exactly the values lrviz.simulate records."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 
 import lrviz
 from lrviz.errors import SpecError
-from lrviz.schedule import Schedule
+from lrviz.simulation.schedule import Schedule
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

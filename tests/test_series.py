@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from conftest import torch_lrs
 
-from lrviz.code import pytorch_code
-from lrviz.export import to_csv, to_json
-from lrviz.figure import RenderOptions, render
-from lrviz.simulation import simulate
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.rendering.figure import RenderOptions, render
+from lrviz.report.code import pytorch_code
+from lrviz.report.export import to_csv, to_json
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 DINO = """\
 lr: 0.0005

@@ -9,9 +9,9 @@ import pytest
 import torch
 from conftest import torch_lrs
 
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 # (CLI tokens, torch class, torch kwargs, steps)
 CASES = [

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrviz import registry, schedules
-from lrviz.code import pytorch_code
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
+from lrviz import schedules
+from lrviz.report.code import pytorch_code
+from lrviz.schedules import pytorch as registry
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBERS = [s for family in schedules.families() for s in family.schedules]

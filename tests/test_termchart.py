@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.simulation import simulate
-from lrviz.termchart import MAX_HEIGHT, _thinned, chart_size, render_chart
+from lrviz.report.termchart import MAX_HEIGHT, _thinned, chart_size, render_chart
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
 BRAILLE = range(0x2800, 0x2900)
 

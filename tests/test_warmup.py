@@ -10,9 +10,9 @@ from conftest import torch_lrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrviz.code import pytorch_code
-from lrviz.simulation import simulate
-from lrviz.spec import spec_from_dict
+from lrviz.report.code import pytorch_code
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.model import spec_from_dict
 
 
 def _lr(warmup: dict, steps: int = 60, lr: float = 0.5, scheduler: dict | None = None) -> list[float]:

@@ -12,9 +12,9 @@ from conftest import torch_lrs
 from torch.optim import lr_scheduler as L
 
 from lrviz.errors import SpecError
-from lrviz.metrics import synthetic_loss
-from lrviz.simulation import simulate
-from lrviz.yamlspec import spec_from_yaml_text
+from lrviz.simulation.stepping import simulate
+from lrviz.spec.metrics import synthetic_loss
+from lrviz.spec.yamlfile import spec_from_yaml_text
 
 DESIGN_EXAMPLE = """
 title: Exponential decay

@@ -8,10 +8,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lrviz import registry, schedules
+from lrviz import schedules
 from lrviz.cli.app import app
-from lrviz.registry import SchedulerInfo
+from lrviz.schedules import pytorch as registry
 from lrviz.schedules.base import FrameworkSchedule
+from lrviz.schedules.pytorch import SchedulerInfo
 
 
 def stdout_console() -> Console:

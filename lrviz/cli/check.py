@@ -29,7 +29,7 @@ from lrviz.errors import EXIT_FINDINGS, EXIT_OK, printable
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from lrviz.check import Finding
+    from lrviz.check.rules import Finding
 
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
@@ -61,7 +61,7 @@ def print_warnings(findings: Sequence[Finding]) -> None:
 def _list_rules(console: Console) -> None:
     from rich.markup import escape
 
-    from lrviz.check import RULES
+    from lrviz.check.rules import RULES
 
     for item in RULES:
         console.print(f"{item.name:34} {item.level:8} {escape(item.doc)}", soft_wrap=True)
@@ -90,8 +90,8 @@ def check(
     """
     from rich.console import Console
 
-    from lrviz.flags import spec_from_tokens
-    from lrviz.spec import diagnosing
+    from lrviz.spec.flags import spec_from_tokens
+    from lrviz.spec.model import diagnosing
 
     console = Console(highlight=False)
     tokens = _tokens(ctx, targets)
@@ -105,7 +105,7 @@ def check(
             tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
         )
 
-    from lrviz.check import diagnose
+    from lrviz.check.rules import diagnose
 
     findings = diagnose(spec)
     if not findings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lrviz.flags import YAML_SUFFIXES
+from lrviz.spec.flags import YAML_SUFFIXES
 
 MAX_FILES = 200
 
@@ -43,7 +43,8 @@ def complete_target(incomplete: str) -> list[str]:
     Names are matched as typed (`cos` gives the aliases, `Cos` the class names), and in any
     case when nothing matches as typed: lrviz reads NAME case-insensitively.
     """
-    from lrviz import registry, schedules
+    from lrviz import schedules
+    from lrviz.schedules import pytorch as registry
 
     every = registry.all_names() + schedules.all_names()
     names = [name for name in every if name.startswith(incomplete)]

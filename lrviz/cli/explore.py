@@ -124,7 +124,7 @@ def explore(
 def _draft(tokens: list[str], curve, figure_args: list[str]):  # noqa: ANN001, ANN202 - CurveFlags, Draft (lazy)
     """The draft of NAME and its flags, or of a YAML file; None (the picker) without either."""
     from lrviz.explore.drafts import FlagDraft, YamlDraft
-    from lrviz.flags import is_spec_file, split_tokens
+    from lrviz.spec.flags import is_spec_file, split_tokens
 
     positionals, pairs = split_tokens(tokens)
     if not positionals:

@@ -27,7 +27,7 @@ from lrviz.cli.options import (
     _tokens,
 )
 from lrviz.errors import SpecError, printable
-from lrviz.flags import spec_from_tokens
+from lrviz.spec.flags import spec_from_tokens
 
 
 @app.command(**SPEC_COMMAND)
@@ -58,8 +58,8 @@ def export(
 
     Example: `lrviz export step --step-size 30 --gamma 0.65 --steps 200 --format csv`
     """
-    from lrviz.export import FORMATS, write_export
     from lrviz.output import DATA_SUFFIXES, check_output_path, write_atomic
+    from lrviz.report.export import FORMATS, write_export
 
     tokens = _tokens(ctx, targets)
     if help_:
@@ -79,7 +79,7 @@ def export(
     )
 
     from lrviz.cli.progress import simulation_progress
-    from lrviz.simulation import simulate
+    from lrviz.simulation.stepping import simulate
 
     with simulation_progress(spec) as progress:
         curves = simulate(spec, progress=progress)

@@ -22,7 +22,7 @@ def gallery(
 
     Example: `lrviz gallery configs -o gallery`
     """
-    from lrviz.gallery import build_gallery
+    from lrviz.rendering.gallery import build_gallery
 
     if not configs.is_dir():
         raise SpecError("not a folder of YAML files", str(configs))

@@ -9,14 +9,14 @@ import typer
 
 from lrviz.cli.completion import complete_target
 from lrviz.errors import SpecError
-from lrviz.flags import CurveFlags, token_flags_help
+from lrviz.spec.flags import CurveFlags, token_flags_help
 
 # Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
 # signatures through the registry, so the command takes every token and parses them itself.
 SPEC_COMMAND = {
     "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
     "add_help_option": False,
-    # the curve flags read from the tokens (lrviz.flags.TOKEN_FLAGS), listed from that one table
+    # the curve flags read from the tokens (lrviz.spec.flags.TOKEN_FLAGS), listed from that one table
     "epilog": "More curve flags (any scheduler):\n\n" + token_flags_help(),
 }
 
@@ -174,8 +174,8 @@ def _help_requested(ctx: typer.Context, tokens: list[str]) -> None:
     """`lrviz plot --help`, and `lrviz plot NAME --help` with that scheduler's parameters."""
     from rich.console import Console
 
-    from lrviz import registry
     from lrviz.cli.catalog import parameter_table
+    from lrviz.schedules import pytorch as registry
 
     typer.echo(ctx.get_help())
     names = [t for t in tokens if not t.startswith("-")]
@@ -217,14 +217,14 @@ def split_epoch_axis(tokens: list[str], epoch_axis: str | None) -> tuple[list[st
 
 def _first_name(tokens: list[str]) -> str | None:
     """The scheduler name the tokens start with, or None (none, or a YAML file)."""
-    from lrviz.flags import is_spec_file
+    from lrviz.spec.flags import is_spec_file
 
     first = next((t for t in tokens if not t.startswith("-")), None)
     return None if first is None or is_spec_file(first) else first
 
 
 def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:
-    from lrviz import registry
+    from lrviz.schedules import pytorch as registry
 
     first = _first_name(tokens)
     if first is None:
@@ -280,8 +280,8 @@ class PlotView:
 
     def render_options(self, spec, log_y: bool):  # noqa: ANN001, ANN201 - Spec and RenderOptions, imported lazily
         """RenderOptions from the spec's own figure settings, these flags winning; checked here."""
-        from lrviz.figure import RenderOptions, check_render_options, spec_epoch_axis
-        from lrviz.spec import figure_settings_from_flags, parse_int
+        from lrviz.rendering.figure import RenderOptions, check_render_options, spec_epoch_axis
+        from lrviz.spec.model import figure_settings_from_flags, parse_int
 
         settings = figure_settings_from_flags(spec.figure, self.style, self.width, self.height, self.dpi)
         per_epoch = None if self.steps_per_epoch is None else parse_int(self.steps_per_epoch, self.epoch_axis_flag)

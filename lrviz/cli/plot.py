@@ -47,8 +47,8 @@ from lrviz.cli.options import (
     split_epoch_axis,
 )
 from lrviz.errors import SpecError, printable
-from lrviz.flags import spec_from_tokens
-from lrviz.spec import Spec
+from lrviz.spec.flags import spec_from_tokens
+from lrviz.spec.model import Spec
 
 
 def _default_figure_name(tokens: list[str]) -> str:
@@ -161,8 +161,8 @@ def compare(
     """
     from dataclasses import replace
 
-    from lrviz.spec import merge_specs
-    from lrviz.yamlspec import load_spec_file
+    from lrviz.spec.model import merge_specs
+    from lrviz.spec.yamlfile import load_spec_file
 
     view = PlotView(
         style=style,
@@ -210,14 +210,14 @@ def _draw(
     """Simulate, then save the figure (one panel per (title, curve count) in `panels`) and print the table."""
     from rich.console import Console
 
-    from lrviz.check import check
+    from lrviz.check.rules import check
     from lrviz.cli.check import print_warnings
     from lrviz.cli.progress import simulation_progress
-    from lrviz.figure import check_figure_texts
-    from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
-    from lrviz.report import curve_tables
-    from lrviz.simulation import simulate
+    from lrviz.rendering.figure import check_figure_texts
+    from lrviz.rendering.worker import FigureWorker
+    from lrviz.report.tables import curve_tables
+    from lrviz.simulation.stepping import simulate
 
     view = view or PlotView()
     options = view.render_options(spec, log_y)
@@ -233,7 +233,7 @@ def _draw(
         figure.send(curves, [step for f in findings for step in f.steps])
         console = Console(highlight=False)
         if view.code:
-            from lrviz.code import pytorch_code
+            from lrviz.report.code import pytorch_code
 
             sys.stdout.write(pytorch_code(spec, plain_torch=view.code == "torch"))
             sys.stdout.flush()
@@ -257,7 +257,7 @@ BRAILLE = "\u2800\u28ff\u2502"  # the chart's dots and frame
 
 def _print_chart(console, curves, options) -> None:  # noqa: ANN001 - rich Console, Curves, RenderOptions
     """The terminal chart, as wide as the console; colour only on a colour terminal (NO_COLOR off)."""
-    from lrviz.termchart import chart_size, render_chart
+    from lrviz.report.termchart import chart_size, render_chart
 
     color = console.is_terminal and not console.no_color and console.color_system is not None
     width, height = chart_size(console.width, console.size.height if console.is_terminal else None)

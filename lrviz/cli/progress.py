@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrviz.simulation import Progress
-    from lrviz.spec import Spec
+    from lrviz.simulation.stepping import Progress
+    from lrviz.spec.model import Spec
 
 # A torch scheduler step takes ~3 µs: from ~300k steps on, a simulation takes about a second.
 PROGRESS_MIN_STEPS = 300_000
@@ -19,7 +19,7 @@ PROGRESS_MIN_STEPS = 300_000
 def simulation_progress(spec: Spec, stream: IO[str] | None = None) -> Iterator[Progress | None]:
     """A callback for ``simulate(spec, progress=...)`` that draws a rich bar on `stream` (stderr),
     or None when the simulation is short or `stream` is not a terminal."""
-    from lrviz.simulation import total_steps
+    from lrviz.simulation.stepping import total_steps
 
     stream = sys.stderr if stream is None else stream
     total = total_steps(spec)

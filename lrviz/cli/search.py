@@ -214,7 +214,7 @@ def search(
     from lrviz.search import check_score, check_scorer_options, make_scorer, run
     from lrviz.search.candidates import check_draw_count, space_from_tokens
     from lrviz.search.engine import SearchOptions, import_optuna
-    from lrviz.spec import parse_float, parse_int
+    from lrviz.spec.model import parse_float, parse_int
 
     chosen = fmt.strip().lower()
     if chosen not in FORMATS:
@@ -273,8 +273,8 @@ def _positive_int(value: int, where: str) -> int:
 
 def _render_options(title, log_y, style, width, height, dpi):  # noqa: ANN001, ANN202 - flags, RenderOptions
     """The figure's RenderOptions from the figure flags, checked before any work."""
-    from lrviz.figure import RenderOptions
-    from lrviz.spec import FigureSettings, figure_settings_from_flags
+    from lrviz.rendering.figure import RenderOptions
+    from lrviz.spec.model import FigureSettings, figure_settings_from_flags
 
     settings = figure_settings_from_flags(FigureSettings(), style, width, height, dpi)
     return RenderOptions(
@@ -299,7 +299,7 @@ def _render(result, chosen: str, output: str | None, options, quiet: bool) -> No
             console.print(line, markup=False)
     sys.stdout.flush()
     if output is not None:
-        from lrviz.figure import save_figure
+        from lrviz.rendering.figure import save_figure
         from lrviz.search.figure import render_search
 
         path = save_figure(render_search(result, options=options), output)

@@ -30,8 +30,8 @@ from lrviz.explore.drafts import Draft, Field, YamlDraft
 
 if TYPE_CHECKING:
     from lrviz.explore.pipeline import Outcome
-    from lrviz.figure import RenderOptions
-    from lrviz.spec import Spec
+    from lrviz.rendering.figure import RenderOptions
+    from lrviz.spec.model import Spec
 
 # What a field's input lets through, by kind (the builders then check the value itself).
 NUMBER_CHARACTERS = r"[-+0-9eE.,; ]*"
@@ -252,7 +252,7 @@ class ExplorerScreen(Screen):
         self.query_one("#findings", Static).update(text)
 
     def _show_tables(self) -> None:
-        from lrviz.report import curve_tables
+        from lrviz.report.tables import curve_tables
 
         assert self.outcome is not None
         width = max(self.query_one("#details").size.width - 2, 40)
@@ -343,7 +343,7 @@ class PickerScreen(Screen):
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", priority=True), Binding("escape", "app.quit", "Quit")]
 
     def compose(self) -> ComposeResult:
-        from lrviz import registry
+        from lrviz.schedules import pytorch as registry
 
         yield Static(Text("Pick a scheduler to explore (Enter); it starts from `lrviz show`'s example.", style="bold"))
         from lrviz import schedules

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widget import Widget
 
-from lrviz.report import format_lr
+from lrviz.report.tables import format_lr
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 # Bit of each dot in a braille cell (Unicode's dot numbering), by (row, column) in the cell.
 DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 BRAILLE_BASE = 0x2800
-# Okabe-Ito, as the figure (lrviz.styles.PALETTE), minus black (invisible on a dark terminal).
+# Okabe-Ito, as the figure (lrviz.rendering.styles.PALETTE), minus black (invisible on a dark terminal).
 COLORS = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442")
 # With NO_COLOR, curves are told apart by brightness (the legend shows each one's).
 GREYS = ("bold #ffffff", "#a8a8a8", "#6c6c6c", "bold #d0d0d0", "#8a8a8a", "#585858")

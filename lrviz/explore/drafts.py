@@ -1,8 +1,8 @@
 """The explorer's editable values (a *draft*): its fields, the Spec they make, the `lrviz plot` command.
 
 A draft is immutable: ``draft.with_values(texts)`` is the draft the fields' texts describe, and
-``draft.spec()`` builds its Spec with the builders ``lrviz plot`` uses (:func:`lrviz.flags.spec_from_tokens`
-for a scheduler and its flags, :func:`lrviz.spec.build_spec` over the YAML file's own tree), so
+``draft.spec()`` builds its Spec with the builders ``lrviz plot`` uses (:func:`lrviz.spec.flags.spec_from_tokens`
+for a scheduler and its flags, :func:`lrviz.spec.model.build_spec` over the YAML file's own tree), so
 a value the command line refuses is refused here with the same message and key. Never imports
 Textual or torch.
 """
@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lrviz import registry
 from lrviz.errors import SpecError
-from lrviz.flags import CurveFlags, spec_from_tokens, split_tokens
-from lrviz.registry import Param, SchedulerInfo
-from lrviz.spec import DEFAULT_LR, Spec, build_spec
+from lrviz.schedules import pytorch as registry
+from lrviz.schedules.pytorch import Param, SchedulerInfo
+from lrviz.spec.flags import CurveFlags, spec_from_tokens, split_tokens
+from lrviz.spec.model import DEFAULT_LR, Spec, build_spec
 
 # The curve flags a form field edits (flag, label), after the scheduler's parameters.
 RUN_FIELDS = (("--lr", "lr"), ("--steps", "steps"), ("--warmup-steps", "warmup"))
@@ -272,7 +272,7 @@ class YamlDraft:
     @classmethod
     def from_file(cls, path: str, figure_args: Sequence[str] = ()) -> YamlDraft:
         """The draft of a YAML spec file, validated as `lrviz plot FILE` validates it."""
-        from lrviz.yamlspec import read_spec_text
+        from lrviz.spec.yamlfile import read_spec_text
 
         draft = cls(path, read_spec_text(path), figure_args=tuple(figure_args))
         draft.spec()
@@ -290,7 +290,7 @@ class YamlDraft:
 
     def tree(self) -> Any:
         """The file's data (with the line of every key), the edits applied."""
-        from lrviz.yamlspec import load_yaml_text
+        from lrviz.spec.yamlfile import load_yaml_text
 
         tree = load_yaml_text(self.text, self.path)
         for path, value in self.overrides:
@@ -355,7 +355,7 @@ class YamlDraft:
 
     def spec(self) -> Spec:
         """The Spec `lrviz plot FILE` would build from the edited file."""
-        from lrviz.yamlspec import YamlLocator
+        from lrviz.spec.yamlfile import YamlLocator
 
         tree = self.tree()
         if tree is None:

@@ -1,8 +1,8 @@
 """The explorer's calls into lrviz's one pipeline: simulate and check, save the figure, write the export.
 
-The same functions as the commands: :func:`lrviz.simulation.simulate` and :func:`lrviz.check.check`
-(as ``lrviz plot``), :func:`lrviz.figure_worker.draw_and_save` (the figure ``lrviz plot`` saves,
-with the steps its warnings point at marked) and :func:`lrviz.export.to_json` (``lrviz export``).
+The same functions as the commands: :func:`lrviz.simulation.stepping.simulate` and :func:`lrviz.check.rules.check`
+(as ``lrviz plot``), :func:`lrviz.rendering.worker.draw_and_save` (the figure ``lrviz plot`` saves,
+with the steps its warnings point at marked) and :func:`lrviz.report.export.to_json` (``lrviz export``).
 Only the values are computed here; nothing is printed.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrviz.check import Finding
-    from lrviz.figure import RenderOptions
-    from lrviz.simulation import Curve
-    from lrviz.spec import Spec
+    from lrviz.check.rules import Finding
+    from lrviz.rendering.figure import RenderOptions
+    from lrviz.simulation.stepping import Curve
+    from lrviz.spec.model import Spec
 
 
 # Drawing sets matplotlib's global rc parameters for its duration (rc_context): one figure at a time.
@@ -40,8 +40,8 @@ class Outcome:
 
 def simulate_and_check(spec: Spec) -> Outcome:
     """Simulate `spec` with real torch schedulers (in this process) and check the curves."""
-    from lrviz.check import check
-    from lrviz.simulation import simulate
+    from lrviz.check.rules import check
+    from lrviz.simulation.stepping import simulate
 
     curves = simulate(spec, workers=1)  # an interactive app forks nothing: one short run at a time
     return Outcome(spec, curves, check(spec, curves))
@@ -49,7 +49,7 @@ def simulate_and_check(spec: Spec) -> Outcome:
 
 def save_figure_file(outcome: Outcome, output: str | Path, options: RenderOptions) -> Path:
     """Write the figure `lrviz plot` writes for the same spec and options (same bytes)."""
-    from lrviz.figure_worker import draw_and_save
+    from lrviz.rendering.worker import draw_and_save
 
     with _FIGURE_LOCK:
         return draw_and_save(outcome.curves, output, options, None, outcome.marked_steps)
@@ -57,8 +57,8 @@ def save_figure_file(outcome: Outcome, output: str | Path, options: RenderOption
 
 def export_json_file(outcome: Outcome, output: str | Path) -> Path:
     """Write the JSON export `lrviz export ... -o FILE.json` writes for the same spec."""
-    from lrviz.export import to_json
     from lrviz.output import DATA_SUFFIXES, check_output_path, write_atomic
+    from lrviz.report.export import to_json
 
     check_output_path(output, DATA_SUFFIXES)
     text = to_json(outcome.curves)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lrviz.registry import REQUIRED, Param
+from lrviz.schedules.pytorch import REQUIRED, Param
 
 if TYPE_CHECKING:
     import torch
@@ -173,9 +173,9 @@ def typed_entries(
     one of `types`, its keys that type's parameters (coerced like flags), required ones present.
     Raises ValueError naming the entry (1-based), its type and the key; `hints` explain types
     that look right but are refused."""
-    from lrviz import registry
     from lrviz.errors import SpecError
-    from lrviz.spec import coerce
+    from lrviz.schedules import pytorch as registry
+    from lrviz.spec.model import coerce
 
     if isinstance(raw, (str, Mapping)) or not isinstance(raw, (list, tuple)) or not raw:
         raise ValueError("expected a non-empty list of mappings, each with a type")

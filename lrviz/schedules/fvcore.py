@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lrviz.registry import Param
 from lrviz.schedules.base import FrameworkSchedule, LrFunction, param, typed_entries
+from lrviz.schedules.pytorch import Param
 
 FRAMEWORK = "fvcore"
 TITLE = "fvcore ParamSchedulers (through detectron2's LRMultiplier)"

@@ -32,7 +32,7 @@ def check_score(score: str, where: str = "--score") -> str:
     """`bound`, `law` or `train` (case-insensitive); SpecError otherwise."""
     name = str(score).strip().lower()
     if name not in SCORES:
-        from lrviz import registry
+        from lrviz.schedules import pytorch as registry
 
         raise SpecError(
             f"expected one of {', '.join(SCORES)}, got {score!r}{registry.suggest(name, list(SCORES))}", where
@@ -112,7 +112,7 @@ def check_work(space: CandidateSpace, scorer: Any, trials: int | None) -> None:
     """The work bounds of `plot` (steps in all), and of `train` (epochs per candidate and in all)."""
     from lrviz.search.candidates import end_values
     from lrviz.search.train import MAX_TRAIN_EPOCHS_TOTAL, check_train_steps
-    from lrviz.spec import MAX_TOTAL_STEPS
+    from lrviz.spec.model import MAX_TOTAL_STEPS
 
     if space.draws and space.builder is not None:
         try:  # the longer of the two ends (a default length follows a drawn T_max, say)
@@ -173,14 +173,14 @@ def search(
     """
     from lrviz.search.candidates import check_draw_count, grid_space, space_from_keywords
     from lrviz.search.engine import SearchOptions
-    from lrviz.spec import Spec
+    from lrviz.spec.model import Spec
 
     name = check_score(score, "score")
     if random is not None:
         check_draw_count(random, "random")
     if isinstance(target, Spec) or (isinstance(target, str) and target.lower().endswith((".yaml", ".yml"))):
         if not isinstance(target, Spec):
-            from lrviz.yamlspec import load_spec_file
+            from lrviz.spec.yamlfile import load_spec_file
 
             target = load_spec_file(str(target))
         spec = target

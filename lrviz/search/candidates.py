@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lrviz.errors import SpecError
-from lrviz.spec import MAX_CURVES, CurveSpec
+from lrviz.spec.model import MAX_CURVES, CurveSpec
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^(log:)?({_NUMBER})\.\.({_NUMBER})$")
@@ -178,12 +178,12 @@ def _alternatives(kind: str, sweepable: bool, text: str) -> list[str] | None:
 def space_from_tokens(tokens: Sequence[str], curve: Any, draws: bool) -> CandidateSpace:
     """The candidates of command-line tokens (as `plot` takes them): a grid, or dimensions to draw.
 
-    `curve` is the command's :class:`lrviz.flags.CurveFlags`; its `--lr` may list or range LRs too.
+    `curve` is the command's :class:`lrviz.spec.flags.CurveFlags`; its `--lr` may list or range LRs too.
     """
     from dataclasses import replace
 
-    from lrviz import registry
-    from lrviz.flags import is_spec_file, spec_from_tokens, split_tokens
+    from lrviz.schedules import pytorch as registry
+    from lrviz.spec.flags import is_spec_file, spec_from_tokens, split_tokens
 
     positionals, pairs = split_tokens(tokens)
     lr_pair = [] if curve.lr is None else [("--lr", curve.lr)]
@@ -224,8 +224,8 @@ def space_from_tokens(tokens: Sequence[str], curve: Any, draws: bool) -> Candida
 def space_from_keywords(scheduler: str, keywords: Mapping[str, Any], draws: bool) -> CandidateSpace:
     """The candidates of Python keywords (as :func:`lrviz.spec_for` takes them): lists are
     alternatives (a list of lists for a list parameter), ``"A..B"`` strings ranges."""
-    from lrviz import registry
-    from lrviz.spec import spec_for
+    from lrviz.schedules import pytorch as registry
+    from lrviz.spec.model import spec_for
 
     info = registry.resolve(scheduler, "scheduler")
     dimensions: list[Dimension] = []

@@ -68,7 +68,7 @@ class SearchOptions:
         """The sampler, checked against the other options."""
         name = (self.sampler or ("random" if self.trials else "grid")).strip().lower()
         if name not in SAMPLERS:
-            from lrviz import registry
+            from lrviz.schedules import pytorch as registry
 
             hint = registry.suggest(name, list(SAMPLERS))
             raise SpecError(f"expected one of {', '.join(SAMPLERS)}, got {self.sampler!r}{hint}", "--sampler")
@@ -275,7 +275,7 @@ def _run_trials(
 
 
 def _worker_count(scorer: Any, options: SearchOptions, total: int) -> int:
-    from lrviz.parallel import available_cores
+    from lrviz.simulation.parallel import available_cores
 
     if not getattr(scorer, "parallel", False):
         return 1

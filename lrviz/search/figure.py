@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from lrviz.figure import RenderOptions
+    from lrviz.rendering.figure import RenderOptions
     from lrviz.search.result import CandidateResult, SearchResult
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 BEST_GID = "lrviz-best"  # the best candidate's lines (also in SVG output)
 UNSCORED_COLOR = "#9e9e9e"  # pruned, diverged and failed candidates
@@ -57,7 +57,7 @@ def _draw(ax: Axes, candidate: CandidateResult, x, y, color, best: bool, drawsty
 def _panels(figure: Figure, result: SearchResult, curves: Sequence[Curve], options: RenderOptions) -> list[Axes]:
     from matplotlib import colormaps
 
-    from lrviz.decimate import drawn_points
+    from lrviz.simulation.decimate import drawn_points
 
     with_loss = any(c.loss for c in result.candidates)
     axes = list(figure.subplots(1, 2 if with_loss else 1, squeeze=False)[0])
@@ -93,7 +93,7 @@ def render_search(
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-    from lrviz.figure import RenderOptions, _figure_style, _remember_style, check_render_options
+    from lrviz.rendering.figure import RenderOptions, _figure_style, _remember_style, check_render_options
 
     options = options or RenderOptions()
     check_render_options(options)

@@ -85,7 +85,7 @@ LAW_NOTE = (
 
 def published_law(name: str, where: str = "--law") -> MultiPowerLaw:
     """One of :data:`PUBLISHED_LAWS` by name (case-insensitive)."""
-    from lrviz import registry
+    from lrviz.schedules import pytorch as registry
 
     key = name.strip().lower()
     if key not in PUBLISHED_LAWS:
@@ -203,7 +203,7 @@ def read_loss_runs(path: str, where: str = "--law-fit") -> list[tuple[np.ndarray
 
 
 def _positive(text: str, where: str) -> float:
-    from lrviz.spec import parse_float
+    from lrviz.spec.model import parse_float
 
     value = parse_float(text, where)
     if value <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lrviz.report import format_lr
+from lrviz.report.tables import format_lr
 
 if TYPE_CHECKING:
     from rich.table import Table

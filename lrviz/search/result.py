@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lrviz.search.scores import OK, STATUS_ORDER
-from lrviz.spec import CurveSpec
+from lrviz.spec.model import CurveSpec
 
 if TYPE_CHECKING:
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,6 @@ class SearchResult:
 
     def curves(self) -> list[Curve]:
         """Every candidate's simulated LR curve, in rank order (for the figure)."""
-        from lrviz.simulation import simulate_curve
+        from lrviz.simulation.stepping import simulate_curve
 
         return [simulate_curve(candidate.curve) for candidate in self.candidates]

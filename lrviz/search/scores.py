@@ -14,7 +14,7 @@ import numpy as np
 
 from lrviz.search.bound import bound_terms
 from lrviz.search.law import LAW_NOTE, MultiPowerLaw
-from lrviz.spec import CurveSpec
+from lrviz.spec.model import CurveSpec
 
 Report = Callable[[int, float], bool]
 """report(step, loss) -> stop: an intermediate loss, and whether the search prunes the candidate."""
@@ -40,14 +40,14 @@ class Score:
 
 def warm_simulation() -> None:
     """Import torch and step one scheduler, so the first candidate's seconds are its own."""
-    from lrviz.simulation import simulate_curve
-    from lrviz.spec import spec_for
+    from lrviz.simulation.stepping import simulate_curve
+    from lrviz.spec.model import spec_for
 
     simulate_curve(spec_for("step", step_size=1, steps=2).curves[0])
 
 
 def _simulated_lr(curve: CurveSpec) -> np.ndarray:
-    from lrviz.simulation import require_finite, simulate_curve
+    from lrviz.simulation.stepping import require_finite, simulate_curve
 
     return require_finite(simulate_curve(curve)).lr
 

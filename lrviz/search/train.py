@@ -5,7 +5,7 @@ scikit-learn, no download), SGD with momentum, the schedule stepped once per epo
 articles' StepLR examples are), the score the validation loss on a held-out split after the last
 epoch. A candidate whose loss turns NaN/inf or grows to ten times its start is `diverged`.
 Or the user's own: ``--objective train.py:objective``, a function that receives a
-:class:`lrviz.schedule.Schedule` and returns a loss, or a dict with ``loss`` and an optional
+:class:`lrviz.simulation.schedule.Schedule` and returns a loss, or a dict with ``loss`` and an optional
 per-step ``curve``.
 """
 
@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from lrviz import registry
 from lrviz.errors import SpecError
+from lrviz.schedules import pytorch as registry
 from lrviz.search.scores import DIVERGED, FAILED, PRUNED, Report, Score
-from lrviz.spec import CurveSpec
+from lrviz.spec.model import CurveSpec
 
 DIVERGENCE_FACTOR = 10.0  # a validation loss this many times its start counts as diverged
 MAX_TRAIN_EPOCHS = 1000  # the schedule steps once per epoch: the work bound of one candidate
@@ -95,7 +95,7 @@ class DigitsTraining:
         """Train a fresh model under `curve`'s schedule; the final validation loss is the score."""
         import torch
 
-        from lrviz.schedule import Schedule
+        from lrviz.simulation.schedule import Schedule
 
         with one_thread():
             x_train, x_val, y_train, y_val = (torch.from_numpy(a) for a in digits_split(self.seed))
@@ -176,7 +176,7 @@ class UserObjective:
 
     def evaluate(self, curve: CurveSpec, report: Report | None = None) -> Score:
         """Call the user's function with the candidate's Schedule; its exceptions mark the candidate failed."""
-        from lrviz.schedule import Schedule
+        from lrviz.simulation.schedule import Schedule
 
         try:
             result = self.load()(Schedule(curve))

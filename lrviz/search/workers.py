@@ -19,7 +19,7 @@ from typing import Any
 
 from lrviz.errors import ScheduleError
 from lrviz.search.scores import FAILED, Report, Score
-from lrviz.spec import CurveSpec
+from lrviz.spec.model import CurveSpec
 
 POLL_SECONDS = 0.05
 
@@ -104,7 +104,7 @@ class ProcessPool:
     """Evaluates up to `count` candidates at once, each in a worker process."""
 
     def __init__(self, scorer: Any, decide: Decide, count: int) -> None:
-        from lrviz.parallel import can_fork
+        from lrviz.simulation.parallel import can_fork
 
         self.scorer = scorer
         self.decide = decide
@@ -121,7 +121,7 @@ class ProcessPool:
     def __enter__(self) -> ProcessPool:
         from concurrent.futures import ProcessPoolExecutor
 
-        from lrviz.parallel import fork_warning_silenced
+        from lrviz.simulation.parallel import fork_warning_silenced
 
         with fork_warning_silenced():
             self._pool = ProcessPoolExecutor(

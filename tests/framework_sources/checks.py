@@ -46,7 +46,7 @@ def cli_lrs(cli, name: str, params: Mapping[str, Any], steps: int, lr: float | N
 def yaml_lrs(name: str, params: Mapping[str, Any], steps: int, lr: float | None = None) -> list[float]:
     """The LRs of the YAML form ``scheduler: {type: "FRAMEWORK:NAME", ...}``."""
     import lrviz
-    from lrviz.yamlspec import spec_from_yaml_text
+    from lrviz.spec.yamlfile import spec_from_yaml_text
 
     document = {"steps": steps, "scheduler": {"type": name, **{k: _plain(v) for k, v in params.items()}}}
     if lr is not None:

@@ -21,7 +21,7 @@ import numpy as np
 from lrviz.errors import printable
 
 if TYPE_CHECKING:
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 FORMATS = ("json", "csv")
 CHUNK = 1 << 16  # values formatted at a time: ~2 MB of text, small beside the arrays themselves

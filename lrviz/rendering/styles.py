@@ -100,7 +100,7 @@ def split_style(value: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def check_style(name: str, where: str, base: str | Path | None = None) -> str:
     """A preset name, or the path of an existing style file (relative to `base`'s folder)."""
-    from lrviz import registry
+    from lrviz.schedules import pytorch as registry
 
     text = str(name).strip()
     if text.lower() in PRESETS:

@@ -1,7 +1,7 @@
 """Sweeps of long curves on several cores: one curve per task, the same code as a serial run.
 
 Each worker is a fork of this process, so it already holds torch and the Spec (nothing is
-re-imported or pickled on the way in); it runs :func:`lrviz.simulation.simulate_curve` and sends
+re-imported or pickled on the way in); it runs :func:`lrviz.simulation.stepping.simulate_curve` and sends
 back the recorded arrays. The values are therefore exactly the serial ones. Forking only pays
 when there is enough work beside the longest curve: below `PARALLEL_MIN_STEPS` a sweep runs
 serially, and so it does when other processes already keep the cores busy (measured by
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.simulation import Curve, Progress
-    from lrviz.spec import CurveSpec, Spec
+    from lrviz.simulation.stepping import Curve, Progress
+    from lrviz.spec.model import CurveSpec, Spec
 
 # Steps that must run beside the longest curve before a second process pays for its start-up
 # and the transfer of its arrays (a fork costs ~10-30 ms; a step ~3 µs, so 200k steps ~0.6 s).
@@ -97,7 +97,7 @@ def _count_done(steps: int) -> None:
 
 
 def _simulate_in_worker(index: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    from lrviz.simulation import simulate_curve
+    from lrviz.simulation.stepping import simulate_curve
 
     curve = simulate_curve(_worker_curves[index], _count_done)
     return curve.group_lr, curve.momentum, curve.metric
@@ -105,7 +105,7 @@ def _simulate_in_worker(index: int) -> tuple[np.ndarray, np.ndarray | None, np.n
 
 def simulate_parallel(spec: Spec, workers: int, progress: Progress | None = None) -> list[Curve]:
     """Every curve of `spec`, simulated by a pool of `workers` forked processes, in spec order."""
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)

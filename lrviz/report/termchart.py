@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 MIN_WIDTH = 40
 MAX_WIDTH = 160
@@ -36,7 +36,7 @@ def chart_size(columns: int, rows: int | None = None) -> tuple[int, int]:
 def _thinned(values: np.ndarray, points: int) -> tuple[list[float], list[float]]:
     """At most ~`points` (step, value) pairs: the figure's envelope (each bucket's first, lowest,
     highest and last value), so a jump or spike survives the thinning."""
-    from lrviz.decimate import POINTS_PER_BUCKET, envelope_indices
+    from lrviz.simulation.decimate import POINTS_PER_BUCKET, envelope_indices
 
     index = envelope_indices(values, max(points // POINTS_PER_BUCKET, 1))
     return [float(k) for k in index], [float(v) for v in values[index]]

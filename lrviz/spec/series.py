@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from lrviz import registry
 from lrviz.errors import SpecError
+from lrviz.schedules import pytorch as registry
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from lrviz.spec import CurveSpec, Locator, SchedulerSpec, Warmup
+    from lrviz.spec.model import CurveSpec, Locator, SchedulerSpec, Warmup
 
 PARAMS = ("weight_decay", "momentum")  # the hyperparameters a series can schedule
 SERIES_KEYS = ("param", "value", "scheduler", "warmup")
@@ -54,8 +54,8 @@ def build_series(raw: Any, loc: Locator, lr_scheduler: SchedulerSpec) -> tuple[S
 
 
 def _build_entry(raw: Any, loc: Locator, lr_scheduler: SchedulerSpec) -> SeriesSpec:
-    from lrviz.simulation import cycles_momentum
-    from lrviz.spec import _build_warmup, _check_keys, _check_scheduler_values, build_scheduler, parse_float
+    from lrviz.simulation.stepping import cycles_momentum
+    from lrviz.spec.model import _build_warmup, _check_keys, _check_scheduler_values, build_scheduler, parse_float
 
     if not isinstance(raw, Mapping):
         raise SpecError("expected a mapping with param, value and scheduler", loc.where())
@@ -102,7 +102,7 @@ def series_curve(curve: CurveSpec, series: SeriesSpec) -> CurveSpec:
 
 def check_series_lengths(curve: CurveSpec) -> None:
     """SpecError when a series' scheduler cannot run `curve.steps` steps (OneCycleLR's total_steps)."""
-    from lrviz.spec import _check_length
+    from lrviz.spec.model import _check_length
 
     for series in curve.series:
         _check_length(series_curve(curve, series), series.locator.where("scheduler"))
@@ -110,7 +110,7 @@ def check_series_lengths(curve: CurveSpec) -> None:
 
 def simulate_series(curve: CurveSpec) -> tuple[tuple[str, np.ndarray], ...]:
     """(param, values) of each of `curve`'s series: the recorded lr of its own dummy optimizer."""
-    from lrviz.simulation import require_finite, simulate_curve
+    from lrviz.simulation.stepping import require_finite, simulate_curve
 
     return tuple(
         (series.param, require_finite(simulate_curve(series_curve(curve, series))).lr) for series in curve.series

@@ -14,7 +14,7 @@ import yaml
 
 from lrviz.errors import SpecError
 from lrviz.inputs import read_regular_file
-from lrviz.spec import Locator, Spec, build_spec
+from lrviz.spec.model import Locator, Spec, build_spec
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Values a file may hold once its aliases are expanded: aliases share nodes, so a small file can

@@ -1,12 +1,12 @@
 """A schedule that drives any optimizer: the values `lrviz.simulate` records, on a real training loop.
 
 ``Schedule(curve).build(optimizer)`` builds the curve's real torch scheduler on the user's
-optimizer (through :func:`lrviz.simulation.build_torch_scheduler`, the code the simulation runs)
+optimizer (through :func:`lrviz.simulation.stepping.build_torch_scheduler`, the code the simulation runs)
 and returns a :class:`ScheduleDriver` whose ``step()`` a training loop calls after each
 ``optimizer.step()``. Before the k-th optimizer step every param group's LR is exactly
 ``simulate(...)[i].group_lr[:, k]``, warmup included.
 
-Warmup (any style of :mod:`lrviz.warmup`) is applied step by step on the optimizer: before each
+Warmup (any style of :mod:`lrviz.spec.warmup`) is applied step by step on the optimizer: before each
 ``scheduler.step()`` the driver puts back the torch scheduler's own value, because chainable
 schedulers (ExponentialLR, ReduceLROnPlateau, ...) compute the next LR from the optimizer's current
 one, and a warmup left in place would compound into them. A warmup in shift mode holds the
@@ -18,9 +18,9 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from lrviz import registry
 from lrviz.errors import ScheduleError, SpecError
-from lrviz.spec import CurveSpec
+from lrviz.schedules import pytorch as registry
+from lrviz.spec.model import CurveSpec
 
 if TYPE_CHECKING:
     import torch
@@ -30,7 +30,7 @@ class ScheduleDriver:
     """A built schedule: call ``step()`` after every ``optimizer.step()``, as with a torch scheduler."""
 
     def __init__(self, curve: CurveSpec, optimizer: torch.optim.Optimizer) -> None:
-        from lrviz.simulation import build_torch_scheduler
+        from lrviz.simulation.stepping import build_torch_scheduler
 
         _prepare_groups(curve, optimizer)
         with warnings.catch_warnings():
@@ -133,10 +133,10 @@ class Schedule:
     @classmethod
     def from_spec(cls, spec: Any, index: int = 0) -> Schedule:
         """The schedule of curve `index` of a Spec (or of a YAML path)."""
-        from lrviz.spec import Spec
+        from lrviz.spec.model import Spec
 
         if not isinstance(spec, Spec):
-            from lrviz.yamlspec import load_spec_file
+            from lrviz.spec.yamlfile import load_spec_file
 
             spec = load_spec_file(str(spec))
         return cls(spec.curves[index])

@@ -2,7 +2,7 @@
 
 A numeric field (a parameter of kind int, float or a list of them; lr, steps, warmup values) whose
 text is arithmetic — numbers, the spec's ``vars``, ``pi``/``e``, the functions of
-:mod:`lrviz.expressions` and ``+ - * / // % **`` — is evaluated once, by the same safe evaluator
+:mod:`lrviz.spec.expressions` and ``+ - * / // % **`` — is evaluated once, by the same safe evaluator
 as ``lr_lambda`` (never Python's ``eval``), so the value then meets the same checks as a number
 written out. Text fields (labels, choices such as ``1-sqrt``) are never evaluated. An ``lr_lambda``
 may name vars too: they are written into its text as numbers. Never imports torch.
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lrviz.errors import SpecError
-from lrviz.expressions import CONSTANTS, FUNCTIONS, VARIABLES, Expression
+from lrviz.spec.expressions import CONSTANTS, FUNCTIONS, VARIABLES, Expression
 
 MAX_VARS = 100
 

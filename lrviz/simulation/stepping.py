@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrviz import registry, schedules
+from lrviz import schedules
 from lrviz.errors import ScheduleError, SpecError
-from lrviz.spec import CurveSpec, SchedulerSpec, Spec, iter_schedulers
+from lrviz.schedules import pytorch as registry
+from lrviz.spec.model import CurveSpec, SchedulerSpec, Spec, iter_schedulers
 
 if TYPE_CHECKING:
     import torch
@@ -52,7 +53,7 @@ class Curve:
         """
         series = ()
         if spec.series:
-            from lrviz.series import simulate_series
+            from lrviz.spec.series import simulate_series
 
             series = simulate_series(spec)
             momentum = dict(series).get("momentum", momentum)
@@ -381,14 +382,14 @@ def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: 
     """Every curve of a Spec (or of a YAML file's path), simulated with real torch schedulers.
 
     `progress`, when given, is called with each chunk of steps done (of ``total_steps(spec)``).
-    `workers`: processes for a sweep; None picks by size (see :mod:`lrviz.parallel`), 1 never forks.
+    `workers`: processes for a sweep; None picks by size (see :mod:`lrviz.simulation.parallel`), 1 never forks.
     Raises ScheduleError when torch cannot run a curve or its LR is not finite.
     """
     if not isinstance(spec, Spec):
-        from lrviz.yamlspec import load_spec_file
+        from lrviz.spec.yamlfile import load_spec_file
 
         spec = load_spec_file(str(spec))
-    from lrviz import parallel
+    from lrviz.simulation import parallel
 
     count = parallel.worker_count(spec, workers)
     if count > 1:

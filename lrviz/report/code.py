@@ -19,9 +19,9 @@ from typing import Any
 
 from lrviz import schedules
 from lrviz.errors import SpecError
-from lrviz.expressions import Expression
-from lrviz.simulation import DUMMY_MOMENTUM  # the snippet's SGD is lrviz's dummy optimizer
-from lrviz.spec import CurveSpec, SchedulerSpec, Spec
+from lrviz.simulation.stepping import DUMMY_MOMENTUM  # the snippet's SGD is lrviz's dummy optimizer
+from lrviz.spec.expressions import Expression
+from lrviz.spec.model import CurveSpec, SchedulerSpec, Spec
 
 # lrviz's expression names, as Python spells them
 _MATH_FUNCTIONS = {
@@ -219,7 +219,8 @@ def _warmup(curve: CurveSpec, suffix: str, writer: _Writer) -> list[str]:
 def framework_snippet(scheduler: SchedulerSpec, plain_torch: bool = False) -> str:
     """The `make_scheduler(optimizer)` source of a framework schedule: the framework's own call where
     the framework is installed here (and `plain_torch` is off), else a plain-torch equivalent."""
-    from lrviz import registry, schedules
+    from lrviz import schedules
+    from lrviz.schedules import pytorch as registry
 
     schedule = registry.resolve(scheduler.type).framework
     family = schedules.family(schedule.framework)
@@ -298,9 +299,9 @@ def curve_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch:
 
 
 def series_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch: bool = False) -> list[str]:
-    """The lines that build and step each of `curve`'s series (`series:`, lrviz.series) on an optimizer
+    """The lines that build and step each of `curve`'s series (`series:`, lrviz.spec.series) on an optimizer
     of its own whose lr is the series' value, recording ``weight_decays`` (or ``momentums``)."""
-    from lrviz.series import series_curve
+    from lrviz.spec.series import series_curve
 
     lines: list[str] = []
     for series in curve.series:

@@ -17,7 +17,7 @@ Real projects warm up differently (DESIGN.md, the spec language issue):
   warmup (Hugging Face, nanoGPT), so its step 0 is the run's step W.
 
 Nothing here imports torch: the simulation applies :meth:`Warmup.apply` to the recorded arrays,
-and :mod:`lrviz.code` writes the same formulas as Python.
+and :mod:`lrviz.report.code` writes the same formulas as Python.
 """
 
 from __future__ import annotations

@@ -36,10 +36,10 @@ def gallery_path(config: Path, output: Path) -> Path:
 
 def build_gallery(configs: Path, output: Path) -> list[Path]:
     """Write `output/<stem>.png` for every spec in `configs`; returns the paths written."""
-    from lrviz.figure import RenderOptions, check_figure_texts, render, save_figure, spec_epoch_axis
-    from lrviz.simulation import simulate
-    from lrviz.spec import merge_specs
-    from lrviz.yamlspec import load_spec_file
+    from lrviz.rendering.figure import RenderOptions, check_figure_texts, render, save_figure, spec_epoch_axis
+    from lrviz.simulation.stepping import simulate
+    from lrviz.spec.model import merge_specs
+    from lrviz.spec.yamlfile import load_spec_file
 
     specs = [(path, load_spec_file(str(path))) for path in spec_files(configs)]
     merge_specs([spec for _, spec in specs])  # the bounds on one command's work, over every file
@@ -59,7 +59,7 @@ def build_gallery(configs: Path, output: Path) -> list[Path]:
 def build_search_gallery(output: Path) -> list[Path]:
     """Write `output/<name>.png` for every search in :data:`SEARCHES`."""
     import lrviz
-    from lrviz.figure import RenderOptions, save_figure
+    from lrviz.rendering.figure import RenderOptions, save_figure
     from lrviz.search.figure import render_search
 
     written = []

@@ -1,8 +1,8 @@
 """Diagnostics: the well-known ways an LR schedule goes wrong, found before a run burns its budget.
 
 Each rule is a small function registered in :data:`RULES` with a name, a level and a one-line
-doc (its docstring's first line). A rule looks at one :class:`~lrviz.spec.CurveSpec` and the
-values torch gave for it (a :class:`~lrviz.simulation.Curve`) and reports what happens and how
+doc (its docstring's first line). A rule looks at one :class:`~lrviz.spec.model.CurveSpec` and the
+values torch gave for it (a :class:`~lrviz.simulation.stepping.Curve`) and reports what happens and how
 to fix it. Every number a rule quotes comes from the spec or from the simulated curve, never
 from a re-derived formula. Nothing here prints.
 """
@@ -16,9 +16,9 @@ from typing import Literal
 
 import numpy as np
 
-from lrviz import registry
-from lrviz.simulation import Curve, simulate_curve
-from lrviz.spec import CurveSpec, Locator, SchedulerSpec, Spec
+from lrviz.schedules import pytorch as registry
+from lrviz.simulation.stepping import Curve, simulate_curve
+from lrviz.spec.model import CurveSpec, Locator, SchedulerSpec, Spec
 
 Level = Literal["warning", "info"]
 

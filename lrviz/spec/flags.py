@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lrviz import registry
 from lrviz.errors import SpecError
-from lrviz.registry import Param, SchedulerInfo
-from lrviz.spec import FlagLocator, Spec, Sweep, build_spec, merge_specs
+from lrviz.schedules import pytorch as registry
+from lrviz.schedules.pytorch import Param, SchedulerInfo
+from lrviz.spec.model import FlagLocator, Spec, Sweep, build_spec, merge_specs
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -258,7 +258,7 @@ def spec_from_tokens(
             raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
         if len(positionals) > 1 and not allow_many:
             raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
-        from lrviz.yamlspec import load_spec_file
+        from lrviz.spec.yamlfile import load_spec_file
 
         for token in positionals:
             if not is_spec_file(token):

@@ -2,7 +2,7 @@
 
 A figure is built in an ``rc_context`` of lrviz's style: Okabe-Ito colours (safe for colour-blind
 readers), thin grid, labelled axes; a preset (``paper``, ``slides``, ``dark``) or a matplotlib style
-file goes on top (:mod:`lrviz.styles`). Saving is deterministic (fixed SVG hash salt, no dates in
+file goes on top (:mod:`lrviz.rendering.styles`). Saving is deterministic (fixed SVG hash salt, no dates in
 SVG/PDF metadata), atomic, and uses the rc parameters and DPI the figure was drawn with.
 """
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from lrviz.decimate import drawn_points
 from lrviz.errors import SpecError
-from lrviz.mplconfig import use_writable_matplotlib_dirs
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
-from lrviz.spec import FlagLocator
-from lrviz.styles import PALETTE, ResolvedStyle, resolve_style
+from lrviz.rendering.mplconfig import use_writable_matplotlib_dirs
+from lrviz.rendering.styles import PALETTE, ResolvedStyle, resolve_style
+from lrviz.simulation.decimate import drawn_points
+from lrviz.spec.model import FlagLocator
 
 # matplotlib is imported only through this module: before it is, make sure it has a folder to write
 use_writable_matplotlib_dirs()
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from lrviz.simulation import Curve
-    from lrviz.spec import Spec
+    from lrviz.simulation.stepping import Curve
+    from lrviz.spec.model import Spec
 
 LINESTYLES = ("-", "--", "-.", ":")
 
@@ -65,7 +65,7 @@ class RenderOptions:
     dpi: float | None = None
     momentum: bool = True  # draw momentum when a curve has it (where: momentum_layout)
     metric: bool = True  # draw a plateau metric on a secondary axis when the spec asks
-    style: str | tuple[str, ...] | None = None  # presets and/or .mplstyle files (lrviz.styles)
+    style: str | tuple[str, ...] | None = None  # presets and/or .mplstyle files (lrviz.rendering.styles)
     steps_per_epoch: int | None = None  # adds an axis in the other unit
     x_unit: str = "step"  # step | epoch (epoch needs steps_per_epoch)
     mark_milestones: bool = False  # dotted lines at milestones, restarts, ends of warmup
@@ -214,8 +214,8 @@ def check_render_options(options: RenderOptions, style_where: str = "--style") -
 
 def _check_canvas(options: RenderOptions, rc: dict[str, Any], style_where: str) -> None:
     """The canvas from flags, YAML and style files together, against the one set of limits of
-    :mod:`lrviz.spec` (a style file's ``figure.figsize: 700, 700`` is no way around them)."""
-    from lrviz.spec import MAX_DPI, MAX_INCHES, MAX_PIXELS, MIN_DPI, MIN_INCHES
+    :mod:`lrviz.spec.model` (a style file's ``figure.figsize: 700, 700`` is no way around them)."""
+    from lrviz.spec.model import MAX_DPI, MAX_INCHES, MAX_PIXELS, MIN_DPI, MIN_INCHES
 
     save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
     dpi = float((options.dpi or 100) if save_dpi == "figure" else save_dpi)
@@ -307,7 +307,7 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, colo
     """Dotted vertical lines (and short labels) where each schedule changes regime."""
     from matplotlib.transforms import blended_transform_factory
 
-    from lrviz.events import schedule_events
+    from lrviz.schedules.events import schedule_events
 
     per_curve = [(curve, schedule_events(curve)) for curve in curves]
     total = sum(len(events) for _, events in per_curve)
@@ -335,7 +335,7 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, colo
 
 
 def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> None:
-    from lrviz.report import format_lr
+    from lrviz.report.tables import format_lr
 
     for curve in curves:
         color = _series_color(ax, curves, curve, color_offset)
@@ -435,15 +435,15 @@ def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
     `style` settings apply unless given here. Keyword arguments are :class:`RenderOptions`
     fields: ``plot(curves, style="paper", log_y=True, mark_milestones=True)``.
     """
-    from lrviz.simulation import Curve, simulate
-    from lrviz.spec import Spec
+    from lrviz.simulation.stepping import Curve, simulate
+    from lrviz.spec.model import Spec
 
     if isinstance(curves, Curve):
         curves = [curves]
     elif isinstance(curves, (Spec, str, Path)):
         spec = curves if isinstance(curves, Spec) else None
         if spec is None:
-            from lrviz.yamlspec import load_spec_file
+            from lrviz.spec.yamlfile import load_spec_file
 
             spec = load_spec_file(str(curves))
         defaults = {
@@ -553,11 +553,11 @@ def _figure_size(
 
 
 def figure_buckets(options: RenderOptions, panel_count: int | None = None) -> int:
-    """The buckets :func:`lrviz.decimate.drawn_points` cuts a long curve into on every axes of
+    """The buckets :func:`lrviz.simulation.decimate.drawn_points` cuts a long curve into on every axes of
     ``render_figure(curves, options, panels)`` (`panel_count` panels): known before any curve is."""
     from matplotlib import rc_context, rcParams
 
-    from lrviz.decimate import canvas_buckets
+    from lrviz.simulation.decimate import canvas_buckets
 
     _, rc = _figure_style(options)
     grid = None if panel_count is None else _panel_grid(panel_count)

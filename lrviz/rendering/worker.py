@@ -5,8 +5,8 @@ each other until the values exist. So `FigureWorker` forks before either import:
 imports matplotlib, says how finely the figure will draw a curve, and lays out a throwaway
 figure in the same style (fonts, mathtext, layout code loaded); the parent imports torch,
 simulates, and sends the values: of a long curve only the envelope the figure draws (see
-:mod:`lrviz.decimate`), not a copy of every value. The child draws and saves with
-:mod:`lrviz.figure`, exactly the calls a single process makes, while the parent prints its
+:mod:`lrviz.simulation.decimate`), not a copy of every value. The child draws and saves with
+:mod:`lrviz.rendering.figure`, exactly the calls a single process makes, while the parent prints its
 table. Elsewhere than on Linux, the same calls run in this process.
 """
 
@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrviz.parallel import can_fork as _can_fork  # one rule for every fork lrviz makes
-from lrviz.parallel import fork_warning_silenced
+from lrviz.simulation.parallel import can_fork as _can_fork  # one rule for every fork lrviz makes
+from lrviz.simulation.parallel import fork_warning_silenced
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from lrviz.figure import RenderOptions
-    from lrviz.simulation import Curve
-    from lrviz.spec import CurveSpec, Spec
+    from lrviz.rendering.figure import RenderOptions
+    from lrviz.simulation.stepping import Curve
+    from lrviz.spec.model import CurveSpec, Spec
 
 
 class FigureWorker:
@@ -131,7 +131,7 @@ def draw_and_save(
     marked_steps: Sequence[int] = (),
 ) -> Path:
     """The figure `lrviz plot` saves: `curves` drawn with `options`, `marked_steps` marked, saved to `output`."""
-    from lrviz.figure import mark_steps, render_figure, save_figure
+    from lrviz.rendering.figure import mark_steps, render_figure, save_figure
 
     figure = render_figure(curves, options, panels)
     if marked_steps and panels is None:  # on a grid of panels a step would not say whose it is
@@ -170,7 +170,7 @@ def _child(
 def _buckets(output: str | Path, options: RenderOptions, panels: Sequence[tuple[str, int]] | None) -> int | None:
     """Import what drawing needs; the buckets a long curve is drawn in (None: the figure needs
     every value, to find events, or the style is bad and drawing will say so in the parent's words)."""
-    from lrviz.figure import figure_buckets
+    from lrviz.rendering.figure import figure_buckets
 
     backend = {".png": "agg", ".svg": "svg", ".pdf": "pdf"}.get(Path(output).suffix.lower())
     if backend:  # the module savefig would import for this format
@@ -184,8 +184,8 @@ def _buckets(output: str | Path, options: RenderOptions, panels: Sequence[tuple[
 
 
 def _warm_up(options: RenderOptions) -> None:
-    """Load the fonts and layout code the figure will need (see lrviz.figure.warm_up)."""
-    from lrviz.figure import warm_up
+    """Load the fonts and layout code the figure will need (see lrviz.rendering.figure.warm_up)."""
+    from lrviz.rendering.figure import warm_up
 
     with contextlib.suppress(Exception):  # a bad style: drawing raises it again, in the parent
         warm_up(options)
@@ -194,7 +194,7 @@ def _warm_up(options: RenderOptions) -> None:
 def _curve_series(curve: Curve, buckets: int | None) -> list[Any]:
     """The series of `curve` the figure draws, in this order: each param group's LR, the momentum,
     the metric (None when absent); of a long one, only its envelope for `buckets`."""
-    from lrviz.decimate import thinned
+    from lrviz.simulation.decimate import thinned
 
     def reduced(values: np.ndarray | None, drawstyle: str) -> Any:
         if values is None or buckets is None:
@@ -207,7 +207,7 @@ def _curve_series(curve: Curve, buckets: int | None) -> list[Any]:
 
 def _describe(values: Any) -> tuple | None:
     """What the child needs to receive `values`: ("array", length) or ("drawn", fields...)."""
-    from lrviz.decimate import DrawnSeries
+    from lrviz.simulation.decimate import DrawnSeries
 
     if values is None:
         return None
@@ -217,7 +217,7 @@ def _describe(values: Any) -> tuple | None:
 
 
 def _arrays(values: Any) -> list[np.ndarray]:
-    from lrviz.decimate import DrawnSeries
+    from lrviz.simulation.decimate import DrawnSeries
 
     if values is None:
         return []
@@ -227,7 +227,7 @@ def _arrays(values: Any) -> list[np.ndarray]:
 
 
 def _received(connection: Connection, description: tuple | None) -> Any:
-    from lrviz.decimate import DrawnSeries
+    from lrviz.simulation.decimate import DrawnSeries
 
     if description is None:
         return None
@@ -243,7 +243,7 @@ def _received(connection: Connection, description: tuple | None) -> Any:
 
 def _received_curve(connection: Connection, spec: CurveSpec, layout: list[tuple | None]) -> Curve:
     """The Curve the parent sent: its arrays, or of a long curve the points the figure draws."""
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
     *rows, momentum, metric = [_received(connection, description) for description in layout]
     arrays = all(isinstance(row, np.ndarray) for row in rows)

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lrviz import registry
 from lrviz.errors import SpecError
 from lrviz.inputs import read_regular_file
-from lrviz.spec import Locator, Metric, _check_keys, parse_float, parse_int
+from lrviz.schedules import pytorch as registry
+from lrviz.spec.model import Locator, Metric, _check_keys, parse_float, parse_int
 
 DEFAULT_SEED = 0
 MAX_CSV_BYTES = 256 * 1024 * 1024  # room for a value per step of the longest curve, and other columns

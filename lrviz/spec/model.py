@@ -1,6 +1,6 @@
 """The Spec model: what to simulate, validated and frozen.
 
-Flags (:mod:`lrviz.flags`) and YAML files (:mod:`lrviz.yamlspec`) are both turned into the same
+Flags (:mod:`lrviz.spec.flags`) and YAML files (:mod:`lrviz.spec.yamlfile`) are both turned into the same
 plain structure (dicts, lists, scalars) with a :class:`Locator` that names where each value came
 from; :func:`build_spec` validates that structure and returns a :class:`Spec`. Every error names
 the flag or the YAML key (with file and line). Never imports torch or matplotlib.
@@ -16,16 +16,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from lrviz import registry
 from lrviz.errors import SpecError
-from lrviz.expressions import Expression
-from lrviz.floor import Floor
-from lrviz.registry import Param, SchedulerInfo
-from lrviz.series import SeriesSpec, build_series, check_series_lengths
-from lrviz.warmup import MODES as WARMUP_MODES
-from lrviz.warmup import OFFSETS as WARMUP_OFFSETS
-from lrviz.warmup import SHAPES as WARMUP_SHAPES
-from lrviz.warmup import Warmup
+from lrviz.schedules import pytorch as registry
+from lrviz.schedules.pytorch import Param, SchedulerInfo
+from lrviz.spec.expressions import Expression
+from lrviz.spec.floor import Floor
+from lrviz.spec.series import SeriesSpec, build_series, check_series_lengths
+from lrviz.spec.warmup import MODES as WARMUP_MODES
+from lrviz.spec.warmup import OFFSETS as WARMUP_OFFSETS
+from lrviz.spec.warmup import SHAPES as WARMUP_SHAPES
+from lrviz.spec.warmup import Warmup
 
 DEFAULT_LR = 0.1
 # Bounds on the work one command may ask for, checked before any stepping starts: torch steps a
@@ -79,7 +79,7 @@ def diagnosing() -> Iterator[None]:
     """Build specs for `lrviz check`: keep mistakes torch only makes at run time, so check can explain them.
 
     Inside this block a run longer than a fixed-length scheduler allows (OneCycleLR) and a
-    fractional ``T_mult`` are accepted instead of refused; :mod:`lrviz.check` reports them as
+    fractional ``T_mult`` are accepted instead of refused; :mod:`lrviz.check.rules` reports them as
     findings that predict torch's error. Every other mistake is still a SpecError.
     """
     token = _DIAGNOSING.set(True)
@@ -189,7 +189,7 @@ class CurveSpec:
     varied: tuple[tuple[str, Any], ...] = ()  # the swept values that distinguish this curve
     source: str | None = None  # the YAML file it came from
     optimizer: str = "SGD"  # the dummy optimizer's class: SGD (momentum 0.9), Adam or AdamW (betas 0.9, 0.999)
-    series: tuple[SeriesSpec, ...] = ()  # scheduled weight decay / momentum (lrviz.series)
+    series: tuple[SeriesSpec, ...] = ()  # scheduled weight decay / momentum (lrviz.spec.series)
     # Optimizer steps per epoch (YAML `steps_per_epoch`): the figure's epoch axis, and the unit of a
     # by-epoch scheduler. `by_epoch` (the scheduler mapping's `by_epoch: true`) belongs to the curve,
     # not to SchedulerSpec, because it says how the loop steps the top-level scheduler, not what it is.
@@ -256,13 +256,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# The spec's `vars` while it is built: numeric text may be arithmetic on them (lrviz.arithmetic).
+# The spec's `vars` while it is built: numeric text may be arithmetic on them (lrviz.spec.arithmetic).
 _VARS: ContextVar[Mapping[str, float] | None] = ContextVar("lrviz_vars", default=None)
 
 
 def _arithmetic(text: str, where: str) -> float | None:
     """The value of arithmetic numeric text (`8*N`, `1/2001`) over the spec's vars, else None."""
-    from lrviz import arithmetic
+    from lrviz.spec import arithmetic
 
     value = arithmetic.number(text, _VARS.get() or {}, where)
     return None if value is None else float(value)
@@ -420,7 +420,7 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         if not isinstance(value, str):
             raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
         if _VARS.get():
-            from lrviz.arithmetic import inline_vars
+            from lrviz.spec.arithmetic import inline_vars
 
             value = inline_vars(value, _VARS.get())
         return Expression(value, where)
@@ -812,7 +812,7 @@ def build_curves(
     if "metric" in raw or info.kind.metric_driven:
         if not info.kind.metric_driven:
             raise SpecError(f"only ReduceLROnPlateau is stepped with a metric, not {info.name}", loc.where("metric"))
-        from lrviz.metrics import build_metric
+        from lrviz.spec.metrics import build_metric
 
         metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
 
@@ -1080,7 +1080,7 @@ def _build_spec(raw: Mapping[str, Any], loc: Locator, source: str | None, single
 
 def _read_vars(raw: Mapping[str, Any], loc: Locator) -> Mapping[str, float]:
     """The file's `vars: {N: 7330}`, for arithmetic in its numeric fields."""
-    from lrviz import arithmetic
+    from lrviz.spec import arithmetic
 
     return arithmetic.read_vars(raw["vars"], loc.where("vars"), loc.child("vars")) if "vars" in raw else {}
 
@@ -1152,7 +1152,7 @@ def _positive_size(value: Any, where: str, limits: tuple[float, float], unit: st
 def _figure_settings(
     style: Any, width: Any, height: Any, dpi: Any, loc: Locator, source: str | None, base: FigureSettings
 ) -> FigureSettings:
-    from lrviz.styles import check_styles
+    from lrviz.rendering.styles import check_styles
 
     names, style_where = base.style, base.style_where
     if style is not None:

@@ -10,7 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 MAX_KEY_STEPS = 7
 

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lrviz import registry
-from lrviz.spec import SchedulerSpec
+from lrviz.schedules import pytorch as registry
+from lrviz.spec.model import SchedulerSpec
 
 if TYPE_CHECKING:
-    from lrviz.simulation import Curve
+    from lrviz.simulation.stepping import Curve
 
 MAX_EVENTS = 64  # per curve; a StepLR with step_size 1 would otherwise draw a line at every step
 

@@ -1,0 +1,1 @@
+"""matplotlib figures: styles, layout, saving, the figure process and the gallery."""

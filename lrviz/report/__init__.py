@@ -1,0 +1,1 @@
+"""What the terminal and files show: tables, the terminal chart, JSON/CSV export, --code."""

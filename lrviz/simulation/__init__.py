@@ -1,0 +1,1 @@
+"""Stepping real schedulers over a dummy optimizer: Curves, the Schedule driver, workers."""
