@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # `lrviz check` found something at warning level
 EXIT_BAD_INPUT = 2
@@ -46,3 +48,19 @@ class ScheduleError(LrvizError):
 
 class OutputError(LrvizError):
     """An output file that cannot be written."""
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """A mistake in a spec, as data: where it is (a flag or file:line: key) and what is wrong.
+
+    A Spec keeps the mistakes torch only makes at run time this way (``Spec.problems``): plot and
+    export stop at the first, ``lrviz check`` explains each one as a finding.
+    """
+
+    where: str
+    message: str
+
+    def error(self) -> SpecError:
+        """The SpecError the command line shows as ``Error: <where>: <message>``."""
+        return SpecError(self.message, self.where)

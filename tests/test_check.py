@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import torch_lrs
 
-from lrviz.check.rules import RULES, Finding, diagnose
+from lrviz.check.rules import RULES, Finding
+from lrviz.pipeline import Request, run
 from lrviz.spec.flags import CurveFlags, spec_from_tokens
-from lrviz.spec.model import diagnosing
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -27,9 +27,8 @@ def findings(*tokens: str, **flags: str) -> list[Finding]:
             index = rest.index(flag)
             flags[attr] = rest[index + 1]
             del rest[index : index + 2]
-    with diagnosing():
-        spec = spec_from_tokens(rest, CurveFlags(**flags))
-    return diagnose(spec)
+    spec = spec_from_tokens(rest, CurveFlags(**flags))
+    return run(spec, Request(strict=False)).findings
 
 
 def only(found: list[Finding], rule: str) -> Finding:
@@ -372,8 +371,7 @@ def test_mark_steps_draws_one_dotted_line_per_step():
     from lrviz.rendering.figure import FINDING_GID, mark_steps, render
     from lrviz.simulation.stepping import simulate
 
-    with diagnosing():
-        spec = spec_from_tokens(["cosine", "--t-max", "100"], CurveFlags(steps="400"))
+    spec = spec_from_tokens(["cosine", "--t-max", "100"], CurveFlags(steps="400"))
     figure = render(simulate(spec))
     mark_steps(figure, [100, 200, 100])
     marks = [line for line in figure.axes[0].get_lines() if line.get_gid() == FINDING_GID]

@@ -577,8 +577,3 @@ def check(spec: Spec, curves: Sequence[Curve | None]) -> list[Finding]:
                 )
                 explained = explained or item.level == "warning"
     return findings
-
-
-def diagnose(spec: Spec) -> list[Finding]:
-    """Simulate `spec` as far as torch can run it, then check it."""
-    return check(spec, [simulate_for_check(curve) for curve in spec.curves])

@@ -90,8 +90,8 @@ def check(
     """
     from rich.console import Console
 
+    from lrviz.pipeline import Request, run
     from lrviz.spec.flags import spec_from_tokens
-    from lrviz.spec.model import diagnosing
 
     console = Console(highlight=False)
     tokens = _tokens(ctx, targets)
@@ -100,14 +100,10 @@ def check(
     if list_rules:
         _list_rules(console)
         return EXIT_OK
-    with diagnosing():
-        spec = spec_from_tokens(
-            tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
-        )
-
-    from lrviz.check.rules import diagnose
-
-    findings = diagnose(spec)
+    spec = spec_from_tokens(
+        tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
+    )
+    findings = run(spec, Request(strict=False)).findings
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK

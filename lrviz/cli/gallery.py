@@ -22,11 +22,12 @@ def gallery(
 
     Example: `lrviz gallery configs -o gallery`
     """
+    from lrviz.cli.check import print_warnings
     from lrviz.rendering.gallery import build_gallery
 
     if not configs.is_dir():
         raise SpecError("not a folder of YAML files", str(configs))
     if output.exists() and not output.is_dir():
         raise SpecError("exists and is not a folder", "--output")
-    for path in build_gallery(configs, output):
+    for path in build_gallery(configs, output, on_findings=print_warnings):
         typer.echo(f"wrote {printable(path)}", err=True)

@@ -29,7 +29,7 @@ from lrviz.explore.chart import COLORS, GREYS, BrailleChart, legend, series_of
 from lrviz.explore.drafts import Draft, Field, YamlDraft
 
 if TYPE_CHECKING:
-    from lrviz.explore.pipeline import Outcome
+    from lrviz.pipeline import Result
     from lrviz.rendering.figure import RenderOptions
     from lrviz.spec.model import Spec
 
@@ -79,7 +79,7 @@ class ExplorerScreen(Screen):
         super().__init__()
         self.draft = draft
         self.settings = settings
-        self.outcome: Outcome | None = None  # the last good curves (what the chart shows)
+        self.outcome: Result | None = None  # the last good curves (what the chart shows)
         self.findings: list = []
         self.errors: dict[str, str] = {}  # field key -> the one-line error shown under it
 
@@ -226,7 +226,7 @@ class ExplorerScreen(Screen):
             self.query_one(f"#error-{index}", Static).remove_class("shown")
         self._status("")
 
-    def _show_outcome(self, candidate: Draft, outcome: Outcome) -> None:
+    def _show_outcome(self, candidate: Draft, outcome: Result) -> None:
         self._clear_errors()
         first = self.outcome is None
         self.draft, self.outcome = candidate, outcome
@@ -305,7 +305,7 @@ class ExplorerScreen(Screen):
         self._write_file(what, path, self.outcome)
 
     @work(thread=True, group="write")
-    def _write_file(self, what: str, path: str, outcome: Outcome) -> None:
+    def _write_file(self, what: str, path: str, outcome: Result) -> None:
         from lrviz.explore.pipeline import export_json_file, save_figure_file
 
         try:

@@ -1,22 +1,20 @@
-"""The explorer's calls into lrviz's one pipeline: simulate and check, save the figure, write the export.
+"""The explorer's calls into lrviz's one pipeline (:func:`lrviz.pipeline.run`): save the figure, write the export.
 
-The same functions as the commands: :func:`lrviz.simulation.stepping.simulate` and :func:`lrviz.check.rules.check`
-(as ``lrviz plot``), :func:`lrviz.rendering.worker.draw_and_save` (the figure ``lrviz plot`` saves,
-with the steps its warnings point at marked) and :func:`lrviz.report.export.to_json` (``lrviz export``).
-Only the values are computed here; nothing is printed.
+The same functions as the commands: :func:`lrviz.pipeline.run` (as ``lrviz plot``),
+:func:`lrviz.rendering.worker.draw_and_save` (the figure ``lrviz plot`` saves, with the steps its
+warnings point at marked) and :func:`lrviz.report.export.to_json` (``lrviz export``). Only the
+values are computed here; nothing is printed.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lrviz.check.rules import Finding
+    from lrviz.pipeline import Result
     from lrviz.rendering.figure import RenderOptions
-    from lrviz.simulation.stepping import Curve
     from lrviz.spec.model import Spec
 
 
@@ -24,30 +22,14 @@ if TYPE_CHECKING:
 _FIGURE_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True, eq=False)
-class Outcome:
-    """A spec's simulated curves and the findings of `lrviz check` about them."""
-
-    spec: Spec
-    curves: list[Curve]
-    findings: list[Finding]
-
-    @property
-    def marked_steps(self) -> list[int]:
-        """The steps warning-level findings point at, which `lrviz plot` marks on the figure."""
-        return [step for finding in self.findings if finding.level == "warning" for step in finding.steps]
-
-
-def simulate_and_check(spec: Spec) -> Outcome:
+def simulate_and_check(spec: Spec) -> Result:
     """Simulate `spec` with real torch schedulers (in this process) and check the curves."""
-    from lrviz.check.rules import check
-    from lrviz.simulation.stepping import simulate
+    from lrviz.pipeline import Request, run
 
-    curves = simulate(spec, workers=1)  # an interactive app forks nothing: one short run at a time
-    return Outcome(spec, curves, check(spec, curves))
+    return run(spec, Request(workers=1))  # an interactive app forks nothing: one short run at a time
 
 
-def save_figure_file(outcome: Outcome, output: str | Path, options: RenderOptions) -> Path:
+def save_figure_file(outcome: Result, output: str | Path, options: RenderOptions) -> Path:
     """Write the figure `lrviz plot` writes for the same spec and options (same bytes)."""
     from lrviz.rendering.worker import draw_and_save
 
@@ -55,7 +37,7 @@ def save_figure_file(outcome: Outcome, output: str | Path, options: RenderOption
         return draw_and_save(outcome.curves, output, options, None, outcome.marked_steps)
 
 
-def export_json_file(outcome: Outcome, output: str | Path) -> Path:
+def export_json_file(outcome: Result, output: str | Path) -> Path:
     """Write the JSON export `lrviz export ... -o FILE.json` writes for the same spec."""
     from lrviz.output import DATA_SUFFIXES, check_output_path, write_atomic
     from lrviz.report.export import to_json

@@ -4,10 +4,14 @@ figures of the searches in :data:`SEARCHES` (when Optuna, `lrviz[search]`, is in
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrviz.errors import SpecError
+
+if TYPE_CHECKING:
+    from lrviz.check.rules import Finding
 
 # name -> the keywords of lrviz.search: the article's grid over StepLR's decay epochs, scored by the bound
 SEARCHES: dict[str, dict[str, Any]] = {
@@ -34,23 +38,31 @@ def gallery_path(config: Path, output: Path) -> Path:
     return output / f"{config.stem}.png"
 
 
-def build_gallery(configs: Path, output: Path) -> list[Path]:
-    """Write `output/<stem>.png` for every spec in `configs`; returns the paths written."""
-    from lrviz.rendering.figure import RenderOptions, check_figure_texts, render, save_figure, spec_epoch_axis
-    from lrviz.simulation.stepping import simulate
-    from lrviz.spec.model import merge_specs
-    from lrviz.spec.yamlfile import load_spec_file
+def build_gallery(
+    configs: Path, output: Path, on_findings: Callable[[list[Finding]], None] | None = None
+) -> list[Path]:
+    """Write `output/<stem>.png` for every spec in `configs` (the figure `lrviz plot FILE` saves, its
+    warnings marked); returns the paths written. Every spec is read, and their work bounded as one
+    command's, before anything is simulated; `on_findings` gets each spec's warnings."""
+    from lrviz.pipeline import load, load_all, run
+    from lrviz.rendering.figure import RenderOptions, check_figure_texts, spec_epoch_axis
+    from lrviz.rendering.worker import draw_and_save
 
-    specs = [(path, load_spec_file(str(path))) for path in spec_files(configs)]
-    merge_specs([spec for _, spec in specs])  # the bounds on one command's work, over every file
-    for _, spec in specs:
-        check_figure_texts(spec, RenderOptions(title=spec.title))
-    figures = [(path, spec, simulate(spec)) for path, spec in specs]
+    paths = spec_files(configs)
+    load_all([str(path) for path in paths])  # the bounds on one command's work, over every file
+    specs = [(path, load(str(path))) for path in paths]
+    options = {path: RenderOptions(title=spec.title, steps_per_epoch=spec_epoch_axis(spec)) for path, spec in specs}
+    for path, spec in specs:
+        check_figure_texts(spec, options[path])
+    results = [(path, run(spec)) for path, spec in specs]
     output.mkdir(parents=True, exist_ok=True)
     written = []
-    for path, spec, curves in figures:
-        figure = render(curves, RenderOptions(title=spec.title, steps_per_epoch=spec_epoch_axis(spec)))
-        written.append(save_figure(figure, gallery_path(path, output)))
+    for path, result in results:
+        if on_findings is not None:
+            on_findings(result.warnings)
+        written.append(
+            draw_and_save(result.curves, gallery_path(path, output), options[path], None, result.marked_steps)
+        )
     if importlib.util.find_spec("optuna") is not None:
         written.extend(build_search_gallery(output))
     return written

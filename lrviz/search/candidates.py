@@ -147,6 +147,9 @@ def grid_space(curves: Sequence[CurveSpec]) -> CandidateSpace:
     """Every curve of a spec as one candidate."""
     if not curves:
         raise SpecError("no candidates to search")
+    for curve in curves:  # what torch would refuse (a run longer than OneCycleLR allows) is no candidate
+        if curve.problems:
+            raise curve.problems[0].error()
     return CandidateSpace(candidates=tuple(Candidate(curve, curve.varied) for curve in curves))
 
 
@@ -214,6 +217,7 @@ def space_from_tokens(tokens: Sequence[str], curve: Any, draws: bool) -> Candida
         lr = chosen.pop("--lr", None if any(d.name == "lr" for d in dimensions) else curve.lr)
         flat = [token for flag, value in [*fixed, *chosen.items()] if flag != "--lr" for token in (flag, value)]
         spec = spec_from_tokens([positionals[0], *flat], replace(bare, lr=lr, label=draw_label(values)))
+        spec.raise_first_problem()
         return spec.curves[0]
 
     space = draw_space(dimensions, build)

@@ -383,12 +383,14 @@ def simulate(spec: Spec | str | Any, progress: Progress | None = None, workers: 
 
     `progress`, when given, is called with each chunk of steps done (of ``total_steps(spec)``).
     `workers`: processes for a sweep; None picks by size (see :mod:`lrviz.simulation.parallel`), 1 never forks.
-    Raises ScheduleError when torch cannot run a curve or its LR is not finite.
+    Raises the spec's first problem (what torch would refuse, see ``Spec.problems``) as a SpecError,
+    and ScheduleError when torch cannot run a curve or its LR is not finite.
     """
     if not isinstance(spec, Spec):
-        from lrviz.spec.yamlfile import load_spec_file
+        from lrviz.pipeline import load
 
-        spec = load_spec_file(str(spec))
+        spec = load(spec)
+    spec.raise_first_problem()
     from lrviz.simulation import parallel
 
     count = parallel.worker_count(spec, workers)

@@ -11,17 +11,17 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from lrviz.errors import SpecError
+from lrviz.errors import SpecError, SpecProblem
 from lrviz.schedules import pytorch as registry
 from lrviz.schedules.pytorch import Param, SchedulerInfo
 from lrviz.spec.expressions import Expression
 from lrviz.spec.floor import Floor
-from lrviz.spec.series import SeriesSpec, build_series, check_series_lengths
+from lrviz.spec.series import SeriesSpec, build_series, series_curve
 from lrviz.spec.warmup import MODES as WARMUP_MODES
 from lrviz.spec.warmup import OFFSETS as WARMUP_OFFSETS
 from lrviz.spec.warmup import SHAPES as WARMUP_SHAPES
@@ -69,25 +69,6 @@ _LOWER_BOUNDS: dict[str, tuple[float, bool]] = {
     "max_momentum": (0, True),
 }
 _UNIT_INTERVAL = {"pct_start", "factor", "start_factor", "end_factor"}
-
-# Set while `lrviz check` builds its Spec (see `diagnosing`).
-_DIAGNOSING: ContextVar[bool] = ContextVar("lrviz_diagnosing", default=False)
-
-
-@contextmanager
-def diagnosing() -> Iterator[None]:
-    """Build specs for `lrviz check`: keep mistakes torch only makes at run time, so check can explain them.
-
-    Inside this block a run longer than a fixed-length scheduler allows (OneCycleLR) and a
-    fractional ``T_mult`` are accepted instead of refused; :mod:`lrviz.check.rules` reports them as
-    findings that predict torch's error. Every other mistake is still a SpecError.
-    """
-    token = _DIAGNOSING.set(True)
-    try:
-        yield
-    finally:
-        _DIAGNOSING.reset(token)
-
 
 # --------------------------------------------------------------------------- where values came from
 
@@ -197,6 +178,8 @@ class CurveSpec:
     by_epoch: bool = False  # the scheduler is stepped once per epoch: its value holds within each epoch
     # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
+    # what torch refuses only when it builds or steps this curve (see `runtime_problems`)
+    problems: tuple[SpecProblem, ...] = field(default=(), compare=False)
 
     @property
     def group_lrs(self) -> tuple[float, ...]:
@@ -227,6 +210,16 @@ class Spec:
     sources: tuple[str, ...] = field(default=())
     figure: FigureSettings = field(default=FigureSettings())
     title_where: str | None = field(default=None, compare=False)  # the flag or YAML key of the title
+
+    @property
+    def problems(self) -> tuple[SpecProblem, ...]:
+        """What torch would refuse at run time, over every curve (data: `lrviz check` explains them)."""
+        return tuple(problem for curve in self.curves for problem in curve.problems)
+
+    def raise_first_problem(self) -> None:
+        """Raise the first problem as the SpecError plot and export stop with; nothing if there is none."""
+        if self.problems:
+            raise self.problems[0].error()
 
 
 def _json_value(value: Any) -> Any:
@@ -356,8 +349,9 @@ def coerce(param: Param, value: Any, where: str) -> Any:
     if isinstance(value, (list, tuple)) and takes_group_list(param):
         return _group_list(param, value, where)
     if kind == "int":
-        if param.name == "T_mult" and _DIAGNOSING.get():
-            # torch raises "Expected integer T_mult" only when built: `lrviz check` explains it
+        if param.name == "T_mult":
+            # torch raises "Expected integer T_mult" only when built: a problem of the curve (see
+            # `runtime_problems`), so that `lrviz check` can explain it and plot refuses it
             number = parse_float(value, where)
             _check_bounds(param, number, where)
             return int(number) if number.is_integer() else number
@@ -872,11 +866,8 @@ def build_curves(
         # one x range for a comparison figure, where every curve can run that long
         longest = max(c.steps for c in curves)
         curves = [_with_steps(c, longest) for c in curves]
-    for curve in curves:
-        if not _DIAGNOSING.get():  # `lrviz check` predicts torch's error as a finding instead
-            _check_length(curve, steps_where if steps_raw is not None else loc.where("steps"))
-            check_series_lengths(curve)
-    return curves
+    length_where = steps_where if steps_raw is not None else loc.where("steps")
+    return [_replace(curve, problems=runtime_problems(curve, length_where)) for curve in curves]
 
 
 def _take_by_epoch(raw: Any, loc: Locator) -> tuple[Any, bool]:
@@ -1012,17 +1003,46 @@ def _check_onecycle_phases(params: Mapping[str, Any], loc: Locator) -> None:
         )
 
 
-def _check_length(curve: CurveSpec, where: str) -> None:
+def length_problem(curve: CurveSpec, where: str) -> SpecProblem | None:
+    """A run longer than a fixed-length scheduler (OneCycleLR) allows: torch raises on the step after."""
     limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
     if limit is not None and curve.by_epoch:
         limit *= _epoch_scale(curve)  # a by-epoch scheduler steps once per epoch
-    if limit is not None and curve.steps > limit:
-        raise SpecError(
-            f"{curve.steps} steps is longer than {curve.scheduler.type} allows: it was built for "
-            f"{limit} steps and torch raises 'Tried to step {limit + 1} times' on the scheduler.step() "
-            f"after optimizer step {limit}; set --total-steps to at least {curve.steps} or --steps to at most {limit}",
-            where,
+    if limit is None or curve.steps <= limit:
+        return None
+    return SpecProblem(
+        where,
+        f"{curve.steps} steps is longer than {curve.scheduler.type} allows: it was built for "
+        f"{limit} steps and torch raises 'Tried to step {limit + 1} times' on the scheduler.step() "
+        f"after optimizer step {limit}; set --total-steps to at least {curve.steps} or --steps to at most {limit}",
+    )
+
+
+def runtime_problems(curve: CurveSpec, length_where: str) -> tuple[SpecProblem, ...]:
+    """What torch refuses only when it builds or steps `curve`: a fractional T_mult, a run (or a
+    series' run) longer than OneCycleLR was built for. Kept as data on the curve: `plot` and
+    `export` refuse the first (:meth:`Spec.raise_first_problem`), `lrviz check` explains them."""
+    problems = [
+        SpecProblem(where, f"expected an integer, got {shown}")
+        for where, shown in _fractional_t_mults(
+            curve.scheduler, curve.locator.child("scheduler") if curve.locator else None
         )
+    ]
+    lengths = [(curve, length_where)] + [
+        (series_curve(curve, series), series.locator.where("scheduler")) for series in curve.series
+    ]
+    problems += [p for p in (length_problem(c, where) for c, where in lengths) if p is not None]
+    return tuple(problems)
+
+
+def _fractional_t_mults(scheduler: SchedulerSpec, loc: Locator | None) -> Iterator[tuple[str, str]]:
+    """(where, value as given) of each non-integer T_mult in `scheduler` and its children."""
+    t_mult = scheduler.kwargs.get("T_mult")
+    if isinstance(t_mult, float):
+        where = loc.where("T_mult") if loc is not None else "T_mult"
+        yield where, f"'{t_mult:g}'" if isinstance(loc, FlagLocator) else f"{t_mult:g}"
+    for index, child in enumerate(scheduler.children):
+        yield from _fractional_t_mults(child, None if loc is None else loc.child("schedulers").child(index))
 
 
 def build_spec(raw: Any, loc: Locator, source: str | None = None, single_curve_ok: bool = True) -> Spec:

@@ -100,14 +100,6 @@ def series_curve(curve: CurveSpec, series: SeriesSpec) -> CurveSpec:
     )
 
 
-def check_series_lengths(curve: CurveSpec) -> None:
-    """SpecError when a series' scheduler cannot run `curve.steps` steps (OneCycleLR's total_steps)."""
-    from lrviz.spec.model import _check_length
-
-    for series in curve.series:
-        _check_length(series_curve(curve, series), series.locator.where("scheduler"))
-
-
 def simulate_series(curve: CurveSpec) -> tuple[tuple[str, np.ndarray], ...]:
     """(param, values) of each of `curve`'s series: the recorded lr of its own dummy optimizer."""
     from lrviz.simulation.stepping import require_finite, simulate_curve
