@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from lrviz.cli.app import app
-from lrviz.cli.options import (
-    SPEC_COMMAND,
-    Help,
-    Label,
-    Lr,
-    Metric,
-    Optimizer,
-    Steps,
-    Targets,
-    WarmupFactor,
-    WarmupMethod,
-    WarmupSteps,
-    _curve_flags,
-    _help_requested,
-    _tokens,
-)
+from lrviz.cli.options import spec_command
 from lrviz.errors import EXIT_FINDINGS, EXIT_OK, printable
+from lrviz.spec.flagtable import CURVE, Option
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from lrviz.check.rules import Finding
+    from lrviz.cli.options import Flags
 
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
@@ -67,21 +53,11 @@ def _list_rules(console: Console) -> None:
         console.print(f"{item.name:34} {item.level:8} {escape(item.doc)}", soft_wrap=True)
 
 
-@app.command(**SPEC_COMMAND)
-def check(
-    ctx: typer.Context,
-    targets: Targets = None,
-    lr: Lr = None,
-    steps: Steps = None,
-    label: Label = None,
-    warmup_steps: WarmupSteps = None,
-    warmup_factor: WarmupFactor = None,
-    warmup_method: WarmupMethod = None,
-    metric: Metric = None,
-    optimizer: Optimizer = None,
-    list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule with what it looks for.")] = False,
-    help_: Help = False,
-) -> int:
+LIST_RULES = Option(("--list-rules",), "List every rule with what it looks for.", default=False)
+
+
+@spec_command(*CURVE, list_rules=LIST_RULES)
+def check(tokens: list[str], flags: Flags) -> int:
     """Diagnose a schedule: the well-known mistakes, each with what happens and how to fix it.
 
     Exit code 1 when anything is at warning level, 0 otherwise (as linters do).
@@ -94,15 +70,10 @@ def check(
     from lrviz.spec.flags import spec_from_tokens
 
     console = Console(highlight=False)
-    tokens = _tokens(ctx, targets)
-    if help_:
-        _help_requested(ctx, tokens)
-    if list_rules:
+    if flags["list_rules"]:
         _list_rules(console)
         return EXIT_OK
-    spec = spec_from_tokens(
-        tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
-    )
+    spec = spec_from_tokens(tokens, flags.curve())
     findings = run(spec, Request(strict=False)).findings
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")

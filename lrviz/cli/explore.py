@@ -8,39 +8,16 @@ from __future__ import annotations
 
 import shlex
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
-from lrviz.cli.app import app
-from lrviz.cli.options import (
-    SPEC_COMMAND,
-    AnnotateFinal,
-    Dpi,
-    Height,
-    Help,
-    Label,
-    LogY,
-    Lr,
-    MarkMilestones,
-    Metric,
-    Optimizer,
-    Output,
-    PlotView,
-    Steps,
-    StepsPerEpoch,
-    Style,
-    Targets,
-    Title,
-    WarmupFactor,
-    WarmupMethod,
-    WarmupSteps,
-    Width,
-    XUnit,
-    _curve_flags,
-    _help_requested,
-    _tokens,
-)
+from lrviz.cli.options import PlotView, spec_command
 from lrviz.errors import SpecError
+from lrviz.spec.flagtable import AXES, CURVE, FIGURE
+
+if TYPE_CHECKING:
+    from lrviz.cli.options import Flags
 
 MISSING_TEXTUAL = "lrviz explore needs textual: pip install 'lrviz[explore]'"
 
@@ -66,31 +43,8 @@ def figure_arguments(view: PlotView, output: str | None, log_y: bool) -> list[st
     return tokens + [flag for flag, on in switches if on]
 
 
-@app.command(**SPEC_COMMAND)
-def explore(
-    ctx: typer.Context,
-    targets: Targets = None,
-    lr: Lr = None,
-    steps: Steps = None,
-    label: Label = None,
-    title: Title = None,
-    warmup_steps: WarmupSteps = None,
-    warmup_factor: WarmupFactor = None,
-    warmup_method: WarmupMethod = None,
-    metric: Metric = None,
-    optimizer: Optimizer = None,
-    output: Output = None,
-    log_y: LogY = False,
-    style: Style = None,
-    width: Width = None,
-    height: Height = None,
-    dpi: Dpi = None,
-    steps_per_epoch: StepsPerEpoch = None,
-    x_unit: XUnit = None,
-    mark_milestones: MarkMilestones = False,
-    annotate_final: AnnotateFinal = False,
-    help_: Help = False,
-) -> None:
+@spec_command(*CURVE, *FIGURE, *AXES)
+def explore(tokens: list[str], flags: Flags) -> None:
     """Explore a schedule live: edit its values, see the curve, key steps and findings redrawn.
 
     Enter applies, Tab/Shift+Tab move, Ctrl+S saves the figure, Ctrl+E the JSON export, Ctrl+Q
@@ -98,21 +52,9 @@ def explore(
 
     Example: `lrviz explore cosine --t-max 150 --steps 300`
     """
-    tokens = _tokens(ctx, targets)
-    if help_:
-        _help_requested(ctx, tokens)
-    view = PlotView(
-        style=style,
-        width=width,
-        height=height,
-        dpi=dpi,
-        steps_per_epoch=steps_per_epoch,
-        x_unit=x_unit,
-        mark_milestones=mark_milestones,
-        annotate_final=annotate_final,
-    )
-    curve = _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
-    draft = _draft(tokens, curve, figure_arguments(view, output, log_y))
+    tokens, view = flags.view(tokens)
+    output, log_y = flags["output"], flags["log_y"]
+    draft = _draft(tokens, flags.curve(), figure_arguments(view, output, log_y))
     result = _run_app(draft, view, output, log_y)
     if result is not None and result.command is not None:
         sys.stdout.write(shlex.join(result.command) + "\n")

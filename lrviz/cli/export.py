@@ -4,56 +4,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
-from lrviz.cli.app import app
-from lrviz.cli.options import (
-    SPEC_COMMAND,
-    Help,
-    Label,
-    Lr,
-    Metric,
-    Optimizer,
-    Quiet,
-    Steps,
-    Targets,
-    WarmupFactor,
-    WarmupMethod,
-    WarmupSteps,
-    _curve_flags,
-    _help_requested,
-    _tokens,
-)
+from lrviz.cli.options import spec_command
 from lrviz.errors import SpecError, printable
 from lrviz.spec.flags import spec_from_tokens
+from lrviz.spec.flagtable import CURVE, Option
+
+if TYPE_CHECKING:
+    from lrviz.cli.options import Flags
+
+FORMAT = Option(("--format", "-f"), "json or csv (default: from -o's suffix, else json).", "Output", "FORMAT", "")
+OUTPUT = Option(("-o", "--output"), "File to write (default: stdout).", "Output", "FILE")
+QUIET = Option(("--quiet", "-q"), "No 'wrote' message (for scripts).", "Output", default=False)
 
 
-@app.command(**SPEC_COMMAND)
-def export(
-    ctx: typer.Context,
-    targets: Targets = None,
-    lr: Lr = None,
-    steps: Steps = None,
-    label: Label = None,
-    warmup_steps: WarmupSteps = None,
-    warmup_factor: WarmupFactor = None,
-    warmup_method: WarmupMethod = None,
-    metric: Metric = None,
-    optimizer: Optimizer = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", help="json or csv (default: from -o's suffix, else json).", rich_help_panel="Output"
-        ),
-    ] = "",
-    output: Annotated[
-        Optional[str], typer.Option("-o", "--output", help="File to write (default: stdout).", rich_help_panel="Output")
-    ] = None,  # noqa: UP045
-    quiet: Quiet = False,
-    help_: Help = False,
-) -> None:
+@spec_command(*CURVE, fmt=FORMAT, output=OUTPUT, quiet=QUIET)
+def export(tokens: list[str], flags: Flags) -> None:
     """Write the simulated values as JSON or CSV, to stdout or `-o FILE`.
 
     Example: `lrviz export step --step-size 30 --gamma 0.65 --steps 200 --format csv`
@@ -61,9 +30,7 @@ def export(
     from lrviz.output import DATA_SUFFIXES, check_output_path, write_atomic
     from lrviz.report.export import FORMATS, write_export
 
-    tokens = _tokens(ctx, targets)
-    if help_:
-        _help_requested(ctx, tokens)
+    fmt, output = flags["fmt"], flags["output"]
     chosen = fmt.lower()
     if chosen and chosen not in FORMATS:
         raise SpecError(f"expected json or csv, got {fmt!r}", "--format")
@@ -74,9 +41,7 @@ def export(
             raise SpecError(f"--format {chosen} does not match the suffix of {output!r}", "--format")
         chosen = suffix_format
     chosen = chosen or "json"
-    spec = spec_from_tokens(
-        tokens, _curve_flags(lr, steps, label, None, warmup_steps, warmup_factor, warmup_method, metric, optimizer)
-    )
+    spec = spec_from_tokens(tokens, flags.curve())
 
     from lrviz.cli.progress import simulation_progress
     from lrviz.simulation.stepping import simulate
@@ -88,5 +53,5 @@ def export(
         sys.stdout.flush()
     else:
         path = write_atomic(output, lambda file: write_export(curves, chosen, lambda text: file.write(text.encode())))
-        if not quiet:
+        if not flags["quiet"]:
             typer.echo(f"wrote {printable(path)}", err=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from lrviz.cli.app import app
 from lrviz.cli.completion import complete_target
 from lrviz.errors import SpecError
 from lrviz.spec.flags import CurveFlags, token_flags_help
+from lrviz.spec.flagtable import AXES, CURVE, FIGURE, OPTIONS, PRINTED, Option
 
 # Scheduler flags (--t-max, --gamma, ...) are not declared here: they come from torch's
 # signatures through the registry, so the command takes every token and parses them itself.
@@ -30,144 +35,84 @@ Targets = Annotated[
         autocompletion=complete_target,
     ),
 ]
-Lr = Annotated[
-    Optional[str],
-    typer.Option("--lr", help="Base LR (default 0.1). A comma list sweeps it.", rich_help_panel="Schedule"),
-]  # noqa: UP045
-Steps = Annotated[
-    Optional[str],
-    typer.Option("--steps", help="Values per curve (default: about one full schedule).", rich_help_panel="Schedule"),
-]  # noqa: UP045
-Label = Annotated[
-    Optional[str],
-    typer.Option(
-        "--label", help="Curve label (default: the scheduler, or what a sweep varies).", rich_help_panel="Schedule"
-    ),
-]  # noqa: UP045
-Title = Annotated[Optional[str], typer.Option("--title", help="Figure and table title.", rich_help_panel="Schedule")]  # noqa: UP045
-WarmupSteps = Annotated[
-    Optional[str],
-    typer.Option("--warmup-steps", help="detectron2-style warmup over this many steps.", rich_help_panel="Schedule"),
-]  # noqa: UP045
-WarmupFactor = Annotated[
-    Optional[str],
-    typer.Option("--warmup-factor", help="Warmup's starting factor (default 0.001).", rich_help_panel="Schedule"),
-]  # noqa: UP045
-WarmupMethod = Annotated[
-    Optional[str], typer.Option("--warmup-method", help="linear (default) or constant.", rich_help_panel="Schedule")
-]  # noqa: UP045
-Metric = Annotated[
-    Optional[str],
-    typer.Option(
-        "--metric",
-        help="ReduceLROnPlateau's metric: synthetic[:SEED], FILE.csv:COLUMN or v1,v2,...",
-        rich_help_panel="Schedule",
-    ),
-]  # noqa: UP045
-Optimizer = Annotated[
-    Optional[str],
-    typer.Option(
-        "--optimizer",
-        help="The dummy optimizer: SGD (momentum 0.9, default), Adam or AdamW (beta1 is the cycled momentum).",
-        rich_help_panel="Schedule",
-    ),
-]  # noqa: UP045
-Output = Annotated[
-    Optional[str],
-    typer.Option(
-        "-o", "--output", help="Figure file: .png, .svg or .pdf (default: NAME.png here).", rich_help_panel="Output"
-    ),
-]  # noqa: UP045
-LogY = Annotated[bool, typer.Option("--log-y", help="Logarithmic LR axis.", rich_help_panel="Output")]
-Style = Annotated[
-    Optional[str],
-    typer.Option(
-        "--style",
-        help="paper (one column, serif 8-9 pt), slides, dark, or a .mplstyle file; combine with commas.",
-        rich_help_panel="Figure",
-    ),
-]  # noqa: UP045
-Width = Annotated[
-    Optional[str], typer.Option("--width", help="Figure width in inches (exact canvas).", rich_help_panel="Figure")
-]  # noqa: UP045
-Height = Annotated[
-    Optional[str], typer.Option("--height", help="Figure height in inches (exact canvas).", rich_help_panel="Figure")
-]  # noqa: UP045
-Dpi = Annotated[
-    Optional[str],
-    typer.Option("--dpi", help="Dots per inch of a PNG (3.5 in at 300 dpi: 1050 px).", rich_help_panel="Figure"),
-]  # noqa: UP045
-StepsPerEpoch = Annotated[
-    Optional[str],
-    typer.Option(
-        "--epoch-axis",
-        metavar="N",
-        help="Adds an x axis in epochs (N optimizer steps each). `--steps-per-epoch N` does the same for a "
-        "scheduler without a steps_per_epoch parameter of its own (OneCycleLR has one).",
-        rich_help_panel="Figure",
-    ),
-]  # noqa: UP045
-XUnit = Annotated[
-    Optional[str],
-    typer.Option("--x-unit", help="step (default) or epoch: the unit of the main x axis.", rich_help_panel="Figure"),
-]  # noqa: UP045
-MarkMilestones = Annotated[
-    bool,
-    typer.Option(
-        "--mark-milestones",
-        help="Dotted lines at milestones, restarts, the peak and the end of warmup.",
-        rich_help_panel="Figure",
-    ),
-]
-AnnotateFinal = Annotated[
-    bool, typer.Option("--annotate-final", help="Write the final LR at the end of each line.", rich_help_panel="Figure")
-]
-Momentum = Annotated[
-    Optional[str],
-    typer.Option(
-        "--momentum",
-        help="Where a cycled momentum goes: axis (secondary y axis, default), panel (below), off.",
-        rich_help_panel="Figure",
-    ),
-]  # noqa: UP045
-Code = Annotated[
-    bool,
-    typer.Option(
-        "--code",
-        help="Print a runnable snippet that builds this schedule (instead of the chart and table); a framework "
-        "schedule uses the framework's own call where the framework is installed.",
-        rich_help_panel="Output",
-    ),
-]
-CodeTorch = Annotated[
-    bool,
-    typer.Option(
-        "--code-torch",
-        help="Like --code, in plain torch only (a framework schedule as LambdaLR or torch built-ins).",
-        rich_help_panel="Output",
-    ),
-]
-Term = Annotated[
-    Optional[bool],
-    typer.Option(
-        "--term/--no-term",
-        help="A chart in the terminal above the table (default: when stdout is a terminal).",
-        rich_help_panel="Output",
-        show_default=False,
-    ),
-]  # noqa: UP045
-NoSave = Annotated[
-    bool, typer.Option("--no-save", help="Do not write a figure file (a quick look).", rich_help_panel="Output")
-]
-Quiet = Annotated[
-    bool,
-    typer.Option(
-        "--quiet", "-q", help="No chart, no table, no 'wrote' message (for scripts).", rich_help_panel="Output"
-    ),
-]
-Help = Annotated[
-    bool, typer.Option("--help", "-h", help="Show this message (after NAME: also its parameters) and exit.")
-]
+HELP = Option(("--help", "-h"), "Show this message (after NAME: also its parameters) and exit.", default=False)
+
+
+def typer_parameter(name: str, option: Option) -> inspect.Parameter:
+    """The Typer option `option` of the table declares, as a keyword parameter called `name`."""
+    if option.metavar is not None:
+        kind: Any = str if isinstance(option.default, str) else Optional[str]  # noqa: UP045
+        info = typer.Option(*option.decls, help=option.help, rich_help_panel=option.panel, metavar=option.metavar)
+    else:
+        kind = Optional[bool] if option.default is None else bool  # noqa: UP045 - None: --term unset
+        info = typer.Option(*option.decls, help=option.help, rich_help_panel=option.panel, show_default=False)
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=option.default, annotation=Annotated[kind, info]
+    )
+
+
+class Flags(dict):
+    """The values of a command's table options, by name (None or False when not given)."""
+
+    def curve(self) -> CurveFlags:
+        """The curve options, as the flags reader takes them."""
+        return CurveFlags(**{name: self.get(name) for name in CURVE})
+
+    def view(self, tokens: list[str]) -> tuple[list[str], PlotView]:
+        """The tokens without the figure's `--steps-per-epoch N`, and the figure and terminal options."""
+        values = {name: self.get(name) for name in (*FIGURE, *AXES, *PRINTED) if name in self and name != "log_y"}
+        code = values.pop("code", False)
+        view = PlotView(
+            **{k: v for k, v in values.items() if k not in ("code_torch", "no_save", "output")},
+            code="torch" if values.pop("code_torch", False) else "auto" if code else None,
+            save=not values.get("no_save", False),
+        )
+        tokens, epoch_axis, epoch_flag = split_epoch_axis(tokens, view.steps_per_epoch)
+        return tokens, dataclasses.replace(view, steps_per_epoch=epoch_axis, epoch_axis_flag=epoch_flag)
+
+
+def _evaluated(annotation: Any, func: Callable[..., Any]) -> Any:
+    """A parameter's annotation as an object (this package writes them as strings, PEP 563)."""
+    return eval(annotation, func.__globals__) if isinstance(annotation, str) else annotation  # noqa: S307
+
+
+def spec_command(*names: str, targets: Any = Targets, **own: Option) -> Callable[[Callable[..., Any]], Any]:
+    """Register a command that takes a spec, its options generated from the table (:data:`OPTIONS`).
+
+    `names` picks options of the table (`CURVE`, `FIGURE`, ... are tuples of names), `own` adds the
+    command's own :class:`Option` s by parameter name. The decorated function is called with
+    `tokens` (the NAME/FILE arguments and the scheduler flags, as typed), `flags` (a :class:`Flags`)
+    and the parameters it declares itself. `--help` (and `NAME --help`) is handled here.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Any:
+        options = {name: OPTIONS[name] for name in names} | own
+        declared = [
+            p.replace(annotation=_evaluated(p.annotation, func), kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in inspect.signature(func).parameters.values()
+            if p.name not in ("tokens", "flags")
+        ]
+        parameters = [
+            inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+            inspect.Parameter("targets", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=targets),
+            *declared,
+            *(typer_parameter(name, option) for name, option in options.items()),
+            typer_parameter("help_", HELP),
+        ]
+
+        def command(ctx: typer.Context, targets: list[str] | None = None, **values: Any) -> Any:
+            tokens = list(targets or []) + list(ctx.args)
+            if values.pop("help_"):
+                _help_requested(ctx, tokens)
+            flags = Flags({name: values.pop(name) for name in options})
+            return func(tokens=tokens, flags=flags, **values)
+
+        command.__name__, command.__doc__ = func.__name__, func.__doc__
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        return app.command(**SPEC_COMMAND)(command)
+
+    return decorate
 
 
 def _help_requested(ctx: typer.Context, tokens: list[str]) -> None:
@@ -183,10 +128,6 @@ def _help_requested(ctx: typer.Context, tokens: list[str]) -> None:
         info = registry.resolve(names[0], "NAME")
         Console(highlight=False).print(parameter_table(info))
     raise typer.Exit(0)
-
-
-def _tokens(ctx: typer.Context, targets: list[str] | None) -> list[str]:
-    return list(targets or []) + list(ctx.args)
 
 
 def split_epoch_axis(tokens: list[str], epoch_axis: str | None) -> tuple[list[str], str | None, str]:
@@ -233,30 +174,6 @@ def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:
         return registry.resolve(first).param("steps_per_epoch") is not None
     except SpecError:
         return False
-
-
-def _curve_flags(
-    lr: str | None,
-    steps: str | None,
-    label: str | None,
-    title: str | None,
-    warmup_steps: str | None,
-    warmup_factor: str | None,
-    warmup_method: str | None,
-    metric: str | None,
-    optimizer: str | None = None,
-) -> CurveFlags:
-    return CurveFlags(
-        lr=lr,
-        steps=steps,
-        label=label,
-        title=title,
-        warmup_steps=warmup_steps,
-        warmup_factor=warmup_factor,
-        warmup_method=warmup_method,
-        metric=metric,
-        optimizer=optimizer,
-    )
 
 
 @dataclass(frozen=True)

@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from lrviz.cli.app import app, stdout_encodes
+from lrviz.cli.app import stdout_encodes
 from lrviz.cli.completion import complete_spec_file
-from lrviz.cli.options import (
-    SPEC_COMMAND,
-    AnnotateFinal,
-    Code,
-    CodeTorch,
-    Dpi,
-    Height,
-    Help,
-    Label,
-    LogY,
-    Lr,
-    MarkMilestones,
-    Metric,
-    Momentum,
-    NoSave,
-    Optimizer,
-    Output,
-    PlotView,
-    Quiet,
-    Steps,
-    StepsPerEpoch,
-    Style,
-    Targets,
-    Term,
-    Title,
-    WarmupFactor,
-    WarmupMethod,
-    WarmupSteps,
-    Width,
-    XUnit,
-    _curve_flags,
-    _help_requested,
-    _tokens,
-    split_epoch_axis,
-)
+from lrviz.cli.options import PlotView, spec_command
 from lrviz.errors import SpecError, printable
 from lrviz.spec.flags import spec_from_tokens
+from lrviz.spec.flagtable import AXES, CURVE, FIGURE, PRINTED, Option
 from lrviz.spec.model import Spec
+
+if TYPE_CHECKING:
+    from lrviz.cli.options import Flags
 
 
 def _default_figure_name(tokens: list[str]) -> str:
@@ -57,132 +26,42 @@ def _default_figure_name(tokens: list[str]) -> str:
     return f"{stem.replace(':', '-')}.png"  # hf:cosine -> hf-cosine.png: no colon in a file name
 
 
-@app.command(**SPEC_COMMAND)
-def plot(
-    ctx: typer.Context,
-    targets: Targets = None,
-    lr: Lr = None,
-    steps: Steps = None,
-    label: Label = None,
-    title: Title = None,
-    warmup_steps: WarmupSteps = None,
-    warmup_factor: WarmupFactor = None,
-    warmup_method: WarmupMethod = None,
-    metric: Metric = None,
-    optimizer: Optimizer = None,
-    output: Output = None,
-    log_y: LogY = False,
-    style: Style = None,
-    width: Width = None,
-    height: Height = None,
-    dpi: Dpi = None,
-    steps_per_epoch: StepsPerEpoch = None,
-    x_unit: XUnit = None,
-    mark_milestones: MarkMilestones = False,
-    annotate_final: AnnotateFinal = False,
-    momentum: Momentum = None,
-    code: Code = False,
-    code_torch: CodeTorch = False,
-    term: Term = None,
-    no_save: NoSave = False,
-    quiet: Quiet = False,
-    help_: Help = False,
-) -> None:
+@spec_command(*CURVE, *FIGURE, *AXES, *PRINTED)
+def plot(tokens: list[str], flags: Flags) -> None:
     """Plot one schedule, a sweep (`--gamma 0.9,0.95,0.98`), or a YAML spec: figure + table.
 
     Example: `lrviz plot cosine --t-max 150`
     """
-    view = PlotView(
-        style=style,
-        width=width,
-        height=height,
-        dpi=dpi,
-        steps_per_epoch=steps_per_epoch,
-        x_unit=x_unit,
-        mark_milestones=mark_milestones,
-        annotate_final=annotate_final,
-        momentum=momentum,
-        code="torch" if code_torch else "auto" if code else None,
-        term=term,
-        save=not no_save,
-        quiet=quiet,
-    )
-    tokens, epoch_axis, epoch_flag = split_epoch_axis(_tokens(ctx, targets), view.steps_per_epoch)
-    view = dataclasses.replace(view, steps_per_epoch=epoch_axis, epoch_axis_flag=epoch_flag)
-    if help_:
-        _help_requested(ctx, tokens)
-    _check_no_save(no_save, output)
-    spec = spec_from_tokens(
-        tokens,
-        _curve_flags(lr, steps, label, title, warmup_steps, warmup_factor, warmup_method, metric, optimizer),
-        allow_many=False,
-    )
-    _draw(spec, _default_figure_name(tokens) if output is None else output, log_y, view)
+    tokens, view = flags.view(tokens)
+    output = flags["output"]
+    _check_no_save(view, output)
+    spec = spec_from_tokens(tokens, flags.curve(), allow_many=False)
+    _draw(spec, _default_figure_name(tokens) if output is None else output, flags["log_y"], view)
 
 
-@app.command(**SPEC_COMMAND)
-def compare(
-    ctx: typer.Context,
-    targets: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Argument(
-            metavar="FILE.yaml...",
-            help="YAML spec files: every curve of every file on one figure.",
-            show_default=False,
-            autocompletion=complete_spec_file,
-        ),
-    ] = None,
-    title: Title = None,
-    grid: Annotated[
-        bool,
-        typer.Option("--grid", help="One panel per file (shared axes, consistent colours).", rich_help_panel="Output"),
-    ] = False,
-    output: Output = None,
-    log_y: LogY = False,
-    style: Style = None,
-    width: Width = None,
-    height: Height = None,
-    dpi: Dpi = None,
-    steps_per_epoch: StepsPerEpoch = None,
-    x_unit: XUnit = None,
-    mark_milestones: MarkMilestones = False,
-    annotate_final: AnnotateFinal = False,
-    momentum: Momentum = None,
-    code: Code = False,
-    code_torch: CodeTorch = False,
-    term: Term = None,
-    no_save: NoSave = False,
-    quiet: Quiet = False,
-    help_: Help = False,
-) -> None:
+COMPARE_TARGETS = Annotated[
+    Optional[list[str]],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Argument(
+        metavar="FILE.yaml...",
+        help="YAML spec files: every curve of every file on one figure.",
+        show_default=False,
+        autocompletion=complete_spec_file,
+    ),
+]
+GRID = Option(("--grid",), "One panel per file (shared axes, consistent colours).", "Output", default=False)
+
+
+@spec_command("title", *FIGURE, *AXES, *PRINTED, targets=COMPARE_TARGETS, grid=GRID)
+def compare(tokens: list[str], flags: Flags) -> None:
     """Overlay every curve of every YAML file on one figure, with one table comparing them all.
 
     Example: `lrviz compare configs/cosine_tmax.yaml configs/exponential_gamma.yaml --grid -o panels.png`
     """
     from dataclasses import replace
 
-    from lrviz.spec.model import merge_specs
-    from lrviz.spec.yamlfile import load_spec_file
+    from lrviz.pipeline import load, load_all
 
-    view = PlotView(
-        style=style,
-        width=width,
-        height=height,
-        dpi=dpi,
-        steps_per_epoch=steps_per_epoch,
-        x_unit=x_unit,
-        mark_milestones=mark_milestones,
-        annotate_final=annotate_final,
-        momentum=momentum,
-        code="torch" if code_torch else "auto" if code else None,
-        term=term,
-        save=not no_save,
-        quiet=quiet,
-    )
-    tokens, epoch_axis, epoch_flag = split_epoch_axis(_tokens(ctx, targets), view.steps_per_epoch)
-    view = dataclasses.replace(view, steps_per_epoch=epoch_axis, epoch_axis_flag=epoch_flag)
-    if help_:
-        _help_requested(ctx, [])
+    tokens, view = flags.view(tokens)
     for token in tokens:
         if token.startswith("-"):
             raise SpecError("unknown option for compare (scheduler flags belong in the YAML files)", token)
@@ -191,16 +70,17 @@ def compare(
     for token in tokens:
         if not token.lower().endswith((".yaml", ".yml")):
             raise SpecError("expected a YAML spec file (.yaml); to plot a scheduler by name use `lrviz plot`", token)
-    _check_no_save(no_save, output)
-    specs = [load_spec_file(token) for token in tokens]
-    merged = merge_specs(specs)
+    output, title = flags["output"], flags["title"]
+    _check_no_save(view, output)
+    specs = [load(token) for token in tokens]
+    merged = load_all(specs)
     spec = merged if title is None else replace(merged, title=title, title_where="--title")
-    panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
-    _draw(spec, "compare.png" if output is None else output, log_y, view, panels)
+    panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if flags["grid"] else None
+    _draw(spec, "compare.png" if output is None else output, flags["log_y"], view, panels)
 
 
-def _check_no_save(no_save: bool, output: str | None) -> None:
-    if no_save and output is not None:
+def _check_no_save(view: PlotView, output: str | None) -> None:
+    if not view.save and output is not None:
         raise SpecError("writes no figure, so it cannot be combined with -o/--output", "--no-save")
 
 

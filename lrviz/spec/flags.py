@@ -17,6 +17,7 @@ from typing import Any
 from lrviz.errors import SpecError
 from lrviz.schedules import pytorch as registry
 from lrviz.schedules.pytorch import Param, SchedulerInfo
+from lrviz.spec.flagtable import CURVE, OPTIONS, curve_flags
 from lrviz.spec.model import FlagLocator, Spec, Sweep, build_spec, merge_specs
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -38,17 +39,8 @@ class CurveFlags:
     given: dict[str, str] = field(default_factory=dict)  # flag -> value, for errors
 
     def any_given(self) -> list[str]:
-        names = {
-            "lr": "--lr",
-            "steps": "--steps",
-            "label": "--label",
-            "warmup_steps": "--warmup-steps",
-            "warmup_factor": "--warmup-factor",
-            "warmup_method": "--warmup-method",
-            "metric": "--metric",
-            "optimizer": "--optimizer",
-        }
-        return [flag for attr, flag in names.items() if getattr(self, attr) is not None]
+        """The curve options given, as flags (the ones a YAML file cannot be combined with)."""
+        return [OPTIONS[name].flag for name in CURVE if name != "title" and getattr(self, name) is not None]
 
 
 def is_spec_file(token: str) -> bool:
@@ -74,7 +66,7 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
             flag, eq, value = token.partition("=")
             if not eq:
                 if index + 1 >= len(tokens):
-                    raise SpecError("expected a value after it", flag)
+                    raise SpecError(_unknown(positionals, flag) or "expected a value after it", flag)
                 value = tokens[index + 1]
                 index += 1
             pairs.append((flag, value))
@@ -84,6 +76,30 @@ def split_tokens(tokens: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
             positionals.append(token)
         index += 1
     return positionals, pairs
+
+
+def _common_flags() -> list[str]:
+    """The flags any scheduler takes: the curve options and the token flags (a misspelling may mean one)."""
+    return [*curve_flags(), *TOKEN_FLAGS, *BOOLEAN_TOKEN_FLAGS, "--steps-per-epoch"]
+
+
+def _known_flags(positionals: list[str]) -> list[str] | None:
+    """Every flag the tokens may carry with the scheduler named first (None: that name is unknown)."""
+    known = _common_flags()
+    if not positionals or is_spec_file(positionals[0]):
+        return known
+    try:
+        return [p.flag for p in registry.resolve(positionals[0]).params] + known
+    except SpecError:
+        return None
+
+
+def _unknown(positionals: list[str], flag: str) -> str | None:
+    """'unknown option' (and the flag it may have meant) when no one takes `flag`, else None."""
+    known = _known_flags(positionals)
+    if known is None or flag.lower() in known:
+        return None
+    return "unknown option" + (registry.suggest(flag, known) or "")
 
 
 def _own_parameter(positionals: list[str], flag: str) -> bool:
@@ -122,7 +138,7 @@ def scheduler_raw(info: SchedulerInfo, pairs: list[tuple[str, str]]) -> tuple[di
         param = info.param_for_flag(flag.lower())
         if param is None:
             known = [p.flag for p in info.params]
-            hint = registry.suggest(flag, known + COMMON_FLAGS)
+            hint = registry.suggest(flag, known + _common_flags())
             if not hint:
                 hint = f" (its flags: {', '.join(known)})" if known else " (it takes no parameters)"
             raise SpecError(f"unknown option for {info.name}{hint}", flag)
@@ -158,22 +174,6 @@ def _warmup_flag_names() -> dict[str, str]:
     names = {"steps": "--warmup-steps", "factor": "--warmup-factor", "method": "--warmup-method"}
     names.update({inner: flag for flag, (key, inner, _) in TOKEN_FLAGS.items() if key == "warmup" and inner})
     return names
-
-
-COMMON_FLAGS = [
-    "--lr",
-    "--steps",
-    "--label",
-    "--title",
-    "--warmup-steps",
-    "--warmup-factor",
-    "--warmup-method",
-    "--metric",
-    "--output",
-    *TOKEN_FLAGS,
-    *BOOLEAN_TOKEN_FLAGS,
-    "--steps-per-epoch",
-]
 
 
 def token_flags_help() -> str:
@@ -278,9 +278,7 @@ def spec_from_tokens(
     raw_curve: dict[str, Any] = {"scheduler": scheduler}
     if per_epoch is not None:
         raw_curve["steps_per_epoch"] = per_epoch
-    flag_names.update(
-        {"lr": "--lr", "steps": "--steps", "label": "--label", "metric": "--metric", "optimizer": "--optimizer"}
-    )
+    flag_names.update({name: OPTIONS[name].flag for name in ("lr", "steps", "label", "metric", "optimizer")})
     if curve.label is not None:
         raw_curve["label"] = curve.label
     warmup = {
