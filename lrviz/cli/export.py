@@ -44,10 +44,10 @@ def export(tokens: list[str], flags: Flags) -> None:
     spec = spec_from_tokens(tokens, flags.curve())
 
     from lrviz.cli.progress import simulation_progress
-    from lrviz.simulation.stepping import simulate
+    from lrviz.pipeline import Request, run
 
-    with simulation_progress(spec) as progress:
-        curves = simulate(spec, progress=progress)
+    with simulation_progress(spec) as progress:  # export prints no findings: its stdout is the data
+        curves = run(spec, Request(progress=progress, findings=False)).curves
     if output is None:
         write_export(curves, chosen, sys.stdout.write)
         sys.stdout.flush()

@@ -18,6 +18,8 @@ from lrviz.spec.model import Spec
 
 if TYPE_CHECKING:
     from lrviz.cli.options import Flags
+    from lrviz.pipeline import Result
+    from lrviz.rendering.figure import RenderOptions
 
 
 def _default_figure_name(tokens: list[str]) -> str:
@@ -87,17 +89,12 @@ def _check_no_save(view: PlotView, output: str | None) -> None:
 def _draw(
     spec: Spec, output: str, log_y: bool, view: PlotView | None = None, panels: list[tuple[str, int]] | None = None
 ) -> None:
-    """Simulate, then save the figure (one panel per (title, curve count) in `panels`) and print the table."""
-    from rich.console import Console
-
-    from lrviz.check.rules import check
-    from lrviz.cli.check import print_warnings
+    """Run the pipeline, then save the figure (one panel per (title, curve count) in `panels`) and print."""
     from lrviz.cli.progress import simulation_progress
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
+    from lrviz.pipeline import Request, run
     from lrviz.rendering.figure import check_figure_texts
     from lrviz.rendering.worker import FigureWorker
-    from lrviz.report.tables import curve_tables
-    from lrviz.simulation.stepping import simulate
 
     view = view or PlotView()
     options = view.render_options(spec, log_y)
@@ -107,29 +104,40 @@ def _draw(
     # matplotlib is imported, and the figure drawn and saved, in a forked process meanwhile
     with FigureWorker(spec, output, options, panels, enabled=view.save) as figure:
         with simulation_progress(spec) as progress:
-            curves = simulate(spec, progress=progress)
-        findings = [f for f in check(spec, curves) if f.level == "warning"]
-        print_warnings(findings)  # the warnings of `lrviz check`, above the table
-        figure.send(curves, [step for f in findings for step in f.steps])
-        console = Console(highlight=False)
-        if view.code:
-            from lrviz.report.code import pytorch_code
-
-            sys.stdout.write(pytorch_code(spec, plain_torch=view.code == "torch"))
-            sys.stdout.flush()
-        elif not view.quiet:
-            show_chart = console.is_terminal if view.term is None else view.term
-            if show_chart and not stdout_encodes(BRAILLE):
-                encoding = getattr(sys.stdout, "encoding", None) or "stdout's encoding"
-                typer.echo(f"note: no terminal chart: it is drawn in braille, which {encoding} cannot encode", err=True)
-                show_chart = False
-            if show_chart:
-                _print_chart(console, curves, options)
-            for table in curve_tables(curves, spec.title, console.width):
-                console.print(table)
+            result = run(spec, Request(progress=progress))
+        figure.send(result.curves, result.marked_steps)
+        _print_result(result, view, options)
         path = figure.result()
     if path is not None and not view.quiet:
         typer.echo(f"wrote {printable(path)}", err=True)
+
+
+def _print_result(result: Result, view: PlotView, options: RenderOptions) -> None:
+    """The warnings on stderr; then the --code snippet, or the terminal chart and the tables, on stdout."""
+    from rich.console import Console
+
+    from lrviz.cli.check import print_warnings
+    from lrviz.report.tables import curve_tables
+
+    print_warnings(result.warnings)  # the warnings of `lrviz check`, above the table
+    if view.code:
+        from lrviz.report.code import pytorch_code
+
+        sys.stdout.write(pytorch_code(result.spec, plain_torch=view.code == "torch"))
+        sys.stdout.flush()
+        return
+    if view.quiet:
+        return
+    console = Console(highlight=False)
+    show_chart = console.is_terminal if view.term is None else view.term
+    if show_chart and not stdout_encodes(BRAILLE):
+        encoding = getattr(sys.stdout, "encoding", None) or "stdout's encoding"
+        typer.echo(f"note: no terminal chart: it is drawn in braille, which {encoding} cannot encode", err=True)
+        show_chart = False
+    if show_chart:
+        _print_chart(console, result.curves, options)
+    for table in curve_tables(result.curves, result.spec.title, console.width):
+        console.print(table)
 
 
 BRAILLE = "\u2800\u28ff\u2502"  # the chart's dots and frame

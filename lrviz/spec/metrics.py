@@ -80,57 +80,55 @@ def build_metric(raw: Any, steps: int | None, loc: Locator, source: str | None =
     metric on a secondary axis) and ``name``. `steps` None means the metric's own length.
     """
     where = loc.where()
-    plot = False
-    name = "metric"
-    if raw is None:
-        raw = {"synthetic": {}}
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text == "synthetic" or text.startswith("synthetic:"):
-            seed_text = text.partition(":")[2] or str(DEFAULT_SEED)
-            raw = {"synthetic": {"seed": seed_text}}
-        elif ":" in text and not text.replace(",", "").replace(".", "").replace(":", "").isdigit():
-            path, _, column = text.rpartition(":")
-            raw = {"csv": path, "column": column}
-        else:
-            raw = [item for item in text.split(",") if item.strip()]
+    raw = _from_text(raw.strip()) if isinstance(raw, str) else {"synthetic": {}} if raw is None else raw
     if isinstance(raw, (list, tuple)):
-        values = _values(raw, where)
-        metric_source = "list"
+        metric = Metric(values=_values(raw, where), source="list")
     elif isinstance(raw, Mapping):
-        _check_keys(raw, ("values", "csv", "column", "synthetic", "plot", "name"), loc, "metric key")
-        plot = bool(raw.get("plot", False))
-        name = str(raw.get("name", raw.get("column", "validation loss" if "synthetic" in raw else "metric")))
-        forms = [k for k in ("values", "csv", "synthetic") if k in raw]
-        if len(forms) != 1:
-            raise SpecError("give exactly one of values, csv or synthetic", where)
-        if forms[0] == "values":
-            if not isinstance(raw["values"], (list, tuple)):
-                raise SpecError("expected a list of numbers", loc.where("values"))
-            values = _values(raw["values"], loc.where("values"))
-            metric_source = "list"
-        elif forms[0] == "csv":
-            if "column" not in raw:
-                raise SpecError("a csv metric needs 'column'", where)
-            values = _read_csv_column(str(raw["csv"]), str(raw["column"]), loc.where("csv"), source)
-            metric_source = f"{raw['csv']}:{raw['column']}"
-        else:
-            options = raw["synthetic"] or {}
-            if not isinstance(options, Mapping):
-                raise SpecError("expected a mapping such as {seed: 0}", loc.where("synthetic"))
-            synthetic_loc = loc.child("synthetic")
-            _check_keys(options, ("seed", "noise"), synthetic_loc, "synthetic metric key")
-            seed = parse_int(options.get("seed", DEFAULT_SEED), synthetic_loc.where("seed"))
-            if seed < 0:  # numpy's generators take non-negative seeds only
-                raise SpecError(f"the seed must be a non-negative integer, got {seed}", synthetic_loc.where("seed"))
-            noise = parse_float(options.get("noise", 0.02), synthetic_loc.where("noise"))
-            length = steps if steps is not None else registry.default_steps("ReduceLROnPlateau", {})
-            values = synthetic_loss(length, seed, noise)
-            metric_source = f"synthetic(seed={seed})"
+        metric = _from_mapping(raw, steps, loc, source)
     else:
         raise SpecError("expected a list of numbers, {csv: FILE, column: NAME} or {synthetic: {seed: 0}}", where)
-    if steps is not None and len(values) < steps:
-        raise SpecError(f"the metric has {len(values)} values, fewer than the {steps} steps to simulate", where)
-    if not all(math.isfinite(v) for v in values):
+    if steps is not None and len(metric.values) < steps:
+        raise SpecError(f"the metric has {len(metric.values)} values, fewer than the {steps} steps to simulate", where)
+    if not all(math.isfinite(v) for v in metric.values):
         raise SpecError("metric values must be finite", where)
-    return Metric(values=values, source=metric_source, name=name, plot=plot)
+    return metric
+
+
+def _from_text(text: str) -> Any:
+    """The YAML form of a --metric flag's text."""
+    if text == "synthetic" or text.startswith("synthetic:"):
+        return {"synthetic": {"seed": text.partition(":")[2] or str(DEFAULT_SEED)}}
+    if ":" in text and not text.replace(",", "").replace(".", "").replace(":", "").isdigit():
+        path, _, column = text.rpartition(":")
+        return {"csv": path, "column": column}
+    return [item for item in text.split(",") if item.strip()]
+
+
+def _from_mapping(raw: Mapping[str, Any], steps: int | None, loc: Locator, source: str | None) -> Metric:
+    """A metric's values: listed, read from a CSV column, or the synthetic loss."""
+    _check_keys(raw, ("values", "csv", "column", "synthetic", "plot", "name"), loc, "metric key")
+    plot = bool(raw.get("plot", False))
+    name = str(raw.get("name", raw.get("column", "validation loss" if "synthetic" in raw else "metric")))
+    forms = [k for k in ("values", "csv", "synthetic") if k in raw]
+    if len(forms) != 1:
+        raise SpecError("give exactly one of values, csv or synthetic", loc.where())
+    if forms[0] == "values":
+        if not isinstance(raw["values"], (list, tuple)):
+            raise SpecError("expected a list of numbers", loc.where("values"))
+        return Metric(_values(raw["values"], loc.where("values")), "list", name, plot)
+    if forms[0] == "csv":
+        if "column" not in raw:
+            raise SpecError("a csv metric needs 'column'", loc.where())
+        values = _read_csv_column(str(raw["csv"]), str(raw["column"]), loc.where("csv"), source)
+        return Metric(values, f"{raw['csv']}:{raw['column']}", name, plot)
+    options = raw["synthetic"] or {}
+    if not isinstance(options, Mapping):
+        raise SpecError("expected a mapping such as {seed: 0}", loc.where("synthetic"))
+    synthetic_loc = loc.child("synthetic")
+    _check_keys(options, ("seed", "noise"), synthetic_loc, "synthetic metric key")
+    seed = parse_int(options.get("seed", DEFAULT_SEED), synthetic_loc.where("seed"))
+    if seed < 0:  # numpy's generators take non-negative seeds only
+        raise SpecError(f"the seed must be a non-negative integer, got {seed}", synthetic_loc.where("seed"))
+    noise = parse_float(options.get("noise", 0.02), synthetic_loc.where("noise"))
+    length = steps if steps is not None else registry.default_steps("ReduceLROnPlateau", {})
+    return Metric(synthetic_loss(length, seed, noise), f"synthetic(seed={seed})", name, plot)

@@ -345,80 +345,85 @@ def coerce(param: Param, value: Any, where: str) -> Any:
         if param.optional:
             return None
         raise SpecError("a value is required", where)
-    kind = param.kind
     if isinstance(value, (list, tuple)) and takes_group_list(param):
         return _group_list(param, value, where)
-    if kind == "int":
-        if param.name == "T_mult":
-            # torch raises "Expected integer T_mult" only when built: a problem of the curve (see
-            # `runtime_problems`), so that `lrviz check` can explain it and plot refuses it
-            number = parse_float(value, where)
-            _check_bounds(param, number, where)
-            return int(number) if number.is_integer() else number
-        number = parse_int(value, where)
+    reader = _READERS.get(param.kind)
+    if reader is None:
+        raise SpecError(f"cannot be given here (kind {param.kind})", where)
+    return reader(param, value, where)
+
+
+def _coerce_int(param: Param, value: Any, where: str) -> int | float:
+    if param.name == "T_mult":
+        # torch raises "Expected integer T_mult" only when built: a problem of the curve (see
+        # `runtime_problems`), so that `lrviz check` can explain it and plot refuses it
+        number = parse_float(value, where)
         _check_bounds(param, number, where)
-        return number
-    if kind == "float":
-        return _coerce_float(param, value, where)
-    if kind == "bool":
-        return _parse_bool(value, where)
-    if kind == "choice":
-        text = str(value).strip()
-        if text not in param.choices:
-            allowed = ", ".join(param.choices)
+        return int(number) if number.is_integer() else number
+    number = parse_int(value, where)
+    _check_bounds(param, number, where)
+    return number
+
+
+def _coerce_choice(param: Param, value: Any, where: str) -> str:
+    text = str(value).strip()
+    if text not in param.choices:
+        allowed = ", ".join(param.choices)
+        raise SpecError(f"expected one of {allowed}, got {text!r}{registry.suggest(text, list(param.choices))}", where)
+    return text
+
+
+def _coerce_int_list(param: Param, value: Any, where: str) -> tuple[int, ...]:
+    items: Sequence[Any]
+    if isinstance(value, str):
+        items = [item for item in value.replace(";", ",").split(",") if item.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    elif _is_number(value):
+        items = [value]
+    else:
+        raise SpecError(f"expected a list of integers, got {_show(value)}", where)
+    result = []
+    for item in items:
+        try:
+            result.append(parse_int(item, where, "integers"))
+        except SpecError as exc:
+            if exc.message.startswith("must be at most"):
+                raise
             raise SpecError(
-                f"expected one of {allowed}, got {text!r}{registry.suggest(text, list(param.choices))}",
+                f"expected integer steps, got {_show(item)} "
+                "(torch compares milestones with the integer step count, so a fractional one never fires)",
                 where,
-            )
-        return text
-    if kind == "int_list":
-        items: Sequence[Any]
-        if isinstance(value, str):
-            items = [item for item in value.replace(";", ",").split(",") if item.strip()]
-        elif isinstance(value, (list, tuple)):
-            items = value
-        elif _is_number(value):
-            items = [value]
-        else:
-            raise SpecError(f"expected a list of integers, got {_show(value)}", where)
-        result = []
-        for item in items:
-            try:
-                result.append(parse_int(item, where, "integers"))
-            except SpecError as exc:
-                if exc.message.startswith("must be at most"):
-                    raise
-                raise SpecError(
-                    f"expected integer steps, got {_show(item)} "
-                    "(torch compares milestones with the integer step count, so a fractional one never fires)",
-                    where,
-                ) from None
-            if result[-1] < 0:
-                raise SpecError(f"must not be negative, got {result[-1]}", where)
-        return tuple(result)
-    if kind == "float_list":
-        return _float_list(value, where)
-    if kind == "mapping_list":
-        from lrviz.schedules.base import parse_mapping_list
+            ) from None
+        if result[-1] < 0:
+            raise SpecError(f"must not be negative, got {result[-1]}", where)
+    return tuple(result)
 
-        return parse_mapping_list(value, where)
-    if kind == "str":
-        if isinstance(value, (Mapping, list, tuple)):
-            raise SpecError(f"expected text, got {_show(value)}", where)
-        return str(value).strip()
-    if kind == "expression":
-        if isinstance(value, Expression):
-            return value
-        if _is_number(value):
-            value = str(value)
-        if not isinstance(value, str):
-            raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
-        if _VARS.get():
-            from lrviz.spec.arithmetic import inline_vars
 
-            value = inline_vars(value, _VARS.get())
-        return Expression(value, where)
-    raise SpecError(f"cannot be given here (kind {kind})", where)
+def _coerce_mapping_list(param: Param, value: Any, where: str) -> Any:
+    from lrviz.schedules.base import parse_mapping_list
+
+    return parse_mapping_list(value, where)
+
+
+def _coerce_str(param: Param, value: Any, where: str) -> str:
+    if isinstance(value, (Mapping, list, tuple)):
+        raise SpecError(f"expected text, got {_show(value)}", where)
+    return str(value).strip()
+
+
+def _coerce_expression(param: Param, value: Any, where: str) -> Expression:
+    if isinstance(value, Expression):
+        return value
+    if _is_number(value):
+        value = str(value)
+    if not isinstance(value, str):
+        raise SpecError(f"expected an expression of epoch, got {_show(value)}", where)
+    if _VARS.get():
+        from lrviz.spec.arithmetic import inline_vars
+
+        value = inline_vars(value, _VARS.get())
+    return Expression(value, where)
 
 
 def _coerce_float(param: Param, value: Any, where: str) -> float:
@@ -432,6 +437,20 @@ def _coerce_float(param: Param, value: Any, where: str) -> float:
         raise
     _check_bounds(param, number, where)
     return number
+
+
+# how each kind of parameter is read from a flag's text or a YAML value
+_READERS: dict[str, Any] = {
+    "int": _coerce_int,
+    "float": lambda param, value, where: _coerce_float(param, value, where),
+    "bool": lambda param, value, where: _parse_bool(value, where),
+    "choice": _coerce_choice,
+    "int_list": _coerce_int_list,
+    "float_list": lambda param, value, where: _float_list(value, where),
+    "mapping_list": _coerce_mapping_list,
+    "str": _coerce_str,
+    "expression": _coerce_expression,
+}
 
 
 def takes_group_list(param: Param | None) -> bool:
@@ -719,6 +738,22 @@ def _label_for(varied: Sequence[tuple[str, Any]], base: str | None, scheduler: S
     return base or varying or scheduler.describe()
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """What every curve of one curve entry shares, read once before the sweep is expanded."""
+
+    base: SchedulerSpec
+    info: SchedulerInfo
+    loc: Locator
+    label: str | None
+    explicit_steps: int | None
+    steps_where: str
+    metric: Metric | None
+    per_epoch: int | None
+    by_epoch: bool
+    group_count: int  # how many values a per-group list (lr_lambda, max_lr, ...) must hold
+
+
 def build_curves(
     raw: Mapping[str, Any],
     loc: Locator,
@@ -733,18 +768,42 @@ def build_curves(
         raise SpecError("missing key 'scheduler'", loc.where())
     scheduler_loc = loc.child("scheduler")
     scheduler_raw, by_epoch = _take_by_epoch(raw["scheduler"], scheduler_loc)
-    base_scheduler, flag_sweeps = build_scheduler(scheduler_raw, scheduler_loc)
-    info = registry.resolve(base_scheduler.type)
-    per_epoch = _steps_per_epoch(raw, defaults, loc, by_epoch, scheduler_loc)
+    base, flag_sweeps = build_scheduler(scheduler_raw, scheduler_loc)
+    info = registry.resolve(base.type)
+    lr_values, lr_where = _curve_lrs(raw, defaults, loc, info)
+    sweeps, lr_values = _read_sweep(raw, loc, info, flag_sweeps, lr_values)
+    sweep_where = (
+        loc.where("sweep")
+        if "sweep" in raw
+        else scheduler_loc.where(next(iter(flag_sweeps)))
+        if flag_sweeps
+        else lr_where
+    )
+    combos = _combinations(sweeps, lr_values, sweep_where)
+    entry = _read_entry(raw, defaults, loc, base, info, by_epoch, source, lr_values[0])
+    shared = {
+        "warmup": _build_warmup(raw.get("warmup"), loc.child("warmup")),
+        "floor": _build_floor(raw.get("floor"), loc.child("floor"), info, lr_values),
+        "series": build_series(raw.get("series"), loc.child("series"), base),
+        "optimizer": _build_optimizer(raw.get("optimizer"), loc.where("optimizer")),
+    }
+    curves = [_curve_of(entry, combo, lr_values[0], raw.get("param_groups"), source, shared) for combo in combos]
+    if entry.explicit_steps is None and len(curves) > 1:
+        # one x range for a comparison figure, where every curve can run that long
+        longest = max(c.steps for c in curves)
+        curves = [_with_steps(c, longest) for c in curves]
+    length_where = entry.steps_where if entry.explicit_steps is not None else loc.where("steps")
+    return [_replace(curve, problems=runtime_problems(curve, length_where)) for curve in curves]
 
+
+def _curve_lrs(
+    raw: Mapping[str, Any], defaults: Mapping[str, Any], loc: Locator, info: SchedulerInfo
+) -> tuple[list[float], str]:
+    """The entry's base LRs (several: an lr sweep) and where they were given."""
     lr_value = raw.get("lr", defaults.get("lr", DEFAULT_LR))
     lr_where = loc.where("lr") if "lr" in raw else defaults.get("lr_where", loc.where("lr"))
-    lr_values = (
-        [_positive_lr(v, lr_where) for v in lr_value.values]
-        if isinstance(lr_value, Sweep)
-        else [_positive_lr(lr_value, lr_where)]
-    )
-
+    values = lr_value.values if isinstance(lr_value, Sweep) else [lr_value]
+    lr_values = [_positive_lr(v, lr_where) for v in values]
     if info.framework is not None and info.framework.absolute:
         if "lr" in raw or "lr" in defaults:
             raise SpecError(
@@ -752,55 +811,69 @@ def build_curves(
                 lr_where,
             )
         lr_values = [1.0]  # the formula's value is the LR itself: 1.0 * lr is exact
+    return lr_values, lr_where
 
+
+def _read_sweep(
+    raw: Mapping[str, Any],
+    loc: Locator,
+    info: SchedulerInfo,
+    flag_sweeps: Mapping[str, list[Any]],
+    lr_values: list[float],
+) -> tuple[dict[str, list[Any]], list[float]]:
+    """The swept parameters (flag sweeps and the YAML `sweep:` mapping) and the swept LRs."""
     sweeps: dict[str, list[Any]] = dict(flag_sweeps)
-    if "sweep" in raw and raw["sweep"] is not None:
-        sweep_loc = loc.child("sweep")
-        if not isinstance(raw["sweep"], Mapping) or not raw["sweep"]:
-            raise SpecError("expected a mapping of parameter name to a list of values", loc.where("sweep"))
-        for key, values in raw["sweep"].items():
-            where = sweep_loc.where(key)
-            if key == "lr":
-                if not isinstance(values, (list, tuple)) or not values:
-                    raise SpecError("expected a non-empty list of values", where)
-                lr_values = [_positive_lr(v, where) for v in values]
-                continue
-            param = info.param(key)
-            if param is None:
-                names = [p.name for p in info.params if p.sweepable] + ["lr"]
-                raise SpecError(f"{info.name} has no parameter '{key}'{registry.suggest(str(key), names)}", where)
-            if not param.sweepable:
-                raise SpecError("cannot be swept", where)
-            if not isinstance(values, (list, tuple)) or not values:
-                raise SpecError("expected a non-empty list of values", where)
+    if raw.get("sweep") is None:
+        return sweeps, lr_values
+    sweep_loc = loc.child("sweep")
+    if not isinstance(raw["sweep"], Mapping) or not raw["sweep"]:
+        raise SpecError("expected a mapping of parameter name to a list of values", loc.where("sweep"))
+    for key, values in raw["sweep"].items():
+        where = sweep_loc.where(key)
+        param = info.param(key)
+        if key != "lr" and param is None:
+            names = [p.name for p in info.params if p.sweepable] + ["lr"]
+            raise SpecError(f"{info.name} has no parameter '{key}'{registry.suggest(str(key), names)}", where)
+        if key != "lr" and not param.sweepable:
+            raise SpecError("cannot be swept", where)
+        if not isinstance(values, (list, tuple)) or not values:
+            raise SpecError("expected a non-empty list of values", where)
+        if key == "lr":
+            lr_values = [_positive_lr(v, where) for v in values]
+        else:
             sweeps[key] = [coerce(param, v, where) for v in values]
+    return sweeps, lr_values
 
-    warmup = _build_warmup(raw.get("warmup"), loc.child("warmup"))
-    floor = _build_floor(raw.get("floor"), loc.child("floor"), info, lr_values)
-    series = build_series(raw.get("series"), loc.child("series"), base_scheduler)
-    steps_raw = raw.get("steps", defaults.get("steps"))
-    steps_where = loc.where("steps") if "steps" in raw else defaults.get("steps_where", loc.where("steps"))
-    label = raw.get("label")
-    if label is not None and not isinstance(label, (str, int, float)):
-        raise SpecError("expected text", loc.where("label"))
 
-    combos: list[tuple[tuple[str, Any], ...]] = [()]
+def _combinations(
+    sweeps: Mapping[str, list[Any]], lr_values: list[float], where: str
+) -> list[tuple[tuple[str, Any], ...]]:
+    """Every combination of the swept values, ((name, value), ...) each; [()] without a sweep."""
     axes: list[list[tuple[str, Any]]] = [[(key, v) for v in values] for key, values in sweeps.items()]
     if len(lr_values) > 1:
         axes.append([("lr", v) for v in lr_values])
     count = math.prod(len(axis) for axis in axes)  # known before a single combination is built
     if count > MAX_CURVES:
-        raise SpecError(
-            f"the sweep makes {count:,} curves; at most {MAX_CURVES}",
-            loc.where("sweep")
-            if "sweep" in raw
-            else scheduler_loc.where(next(iter(flag_sweeps)))
-            if flag_sweeps
-            else lr_where,
-        )
-    if axes:
-        combos = [tuple(c) for c in itertools.product(*axes)]
+        raise SpecError(f"the sweep makes {count:,} curves; at most {MAX_CURVES}", where)
+    return [tuple(c) for c in itertools.product(*axes)] if axes else [()]
 
+
+def _read_entry(
+    raw: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    loc: Locator,
+    base: SchedulerSpec,
+    info: SchedulerInfo,
+    by_epoch: bool,
+    source: str | None,
+    first_lr: float,
+) -> _Entry:
+    """The label, steps, metric, epochs and param-group count every curve of the entry shares."""
+    steps_raw = raw.get("steps", defaults.get("steps"))
+    steps_where = loc.where("steps") if "steps" in raw else defaults.get("steps_where", loc.where("steps"))
+    label = raw.get("label")
+    if label is not None and not isinstance(label, (str, int, float)):
+        raise SpecError("expected text", loc.where("label"))
     explicit_steps = None if steps_raw is None else _steps(steps_raw, steps_where)
     metric = None
     if "metric" in raw or info.kind.metric_driven:
@@ -809,65 +882,79 @@ def build_curves(
         from lrviz.spec.metrics import build_metric
 
         metric = build_metric(raw.get("metric"), explicit_steps, loc.child("metric"), source)
+    per_epoch = _steps_per_epoch(raw, defaults, loc, by_epoch, loc.child("scheduler"))
+    group_count = len(_build_param_groups(raw.get("param_groups"), first_lr, loc.child("param_groups"))) or 1
+    return _Entry(
+        base,
+        info,
+        loc,
+        None if label is None else str(label),
+        explicit_steps,
+        steps_where,
+        metric,
+        per_epoch,
+        by_epoch,
+        group_count,
+    )
 
-    # how many values a per-group list (lr_lambda, max_lr, ...) must hold: the groups' count, not their LRs
-    group_count = len(_build_param_groups(raw.get("param_groups"), lr_values[0], loc.child("param_groups"))) or 1
-    optimizer = _build_optimizer(raw.get("optimizer"), loc.where("optimizer"))
-    curves = []
-    for combo in combos:
-        overrides = {k: v for k, v in combo if k != "lr"}
-        curve_lr = dict(combo).get("lr", lr_values[0])
-        params = base_scheduler.kwargs
-        params.update(overrides)
-        ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
-        scheduler = SchedulerSpec(base_scheduler.type, ordered, base_scheduler.children)
-        _check_group_lists(scheduler, group_count, scheduler_loc)
-        _check_scheduler_values(scheduler, scheduler_loc)
-        if explicit_steps is not None:
-            steps = explicit_steps
-        elif metric is not None:
-            steps = len(metric.values)
-            if steps > MAX_STEPS:
-                raise SpecError(
-                    f"the metric has {steps:,} values, more than the {MAX_STEPS:,} steps allowed per curve; "
-                    "give steps explicitly",
-                    loc.where("metric"),
-                )
-        else:
-            steps = registry.default_steps(
-                scheduler.type, scheduler.kwargs, [(c.type, c.kwargs) for c in scheduler.children]
-            ) * (per_epoch if by_epoch and per_epoch else 1)  # a by-epoch scheduler's default run is in epochs
-            if steps > MAX_STEPS:
-                raise SpecError(
-                    f"{scheduler.describe()} makes a default run of {steps:,} steps, more than the "
-                    f"{MAX_STEPS:,} allowed per curve; give steps explicitly",
-                    steps_where,
-                )
-        curves.append(
-            CurveSpec(
-                label=_label_for(combo, None if label is None else str(label), scheduler),
-                scheduler=scheduler,
-                lr=curve_lr,
-                steps=steps,
-                warmup=warmup,
-                floor=floor,
-                param_groups=_build_param_groups(raw.get("param_groups"), curve_lr, loc.child("param_groups")),
-                metric=metric,
-                varied=combo,
-                source=source,
-                optimizer=optimizer,
-                series=series,
-                steps_per_epoch=per_epoch,
-                by_epoch=by_epoch,
-                locator=loc,
+
+def _curve_of(
+    entry: _Entry,
+    combo: tuple[tuple[str, Any], ...],
+    first_lr: float,
+    groups_raw: Any,
+    source: str | None,
+    shared: Mapping[str, Any],
+) -> CurveSpec:
+    """The curve of one combination of swept values."""
+    scheduler_loc = entry.loc.child("scheduler")
+    curve_lr = dict(combo).get("lr", first_lr)
+    params = entry.base.kwargs
+    params.update({k: v for k, v in combo if k != "lr"})
+    ordered = tuple((p.name, params[p.name]) for p in entry.info.params if p.name in params)
+    scheduler = SchedulerSpec(entry.base.type, ordered, entry.base.children)
+    _check_group_lists(scheduler, entry.group_count, scheduler_loc)
+    _check_scheduler_values(scheduler, scheduler_loc)
+    return CurveSpec(
+        label=_label_for(combo, entry.label, scheduler),
+        scheduler=scheduler,
+        lr=curve_lr,
+        steps=_curve_steps(entry, scheduler),
+        param_groups=_build_param_groups(groups_raw, curve_lr, entry.loc.child("param_groups")),
+        metric=entry.metric,
+        varied=combo,
+        source=source,
+        steps_per_epoch=entry.per_epoch,
+        by_epoch=entry.by_epoch,
+        locator=entry.loc,
+        **shared,
+    )
+
+
+def _curve_steps(entry: _Entry, scheduler: SchedulerSpec) -> int:
+    """The steps given, else the metric's length, else about one full run of the scheduler."""
+    if entry.explicit_steps is not None:
+        return entry.explicit_steps
+    if entry.metric is not None:
+        steps = len(entry.metric.values)
+        if steps > MAX_STEPS:
+            raise SpecError(
+                f"the metric has {steps:,} values, more than the {MAX_STEPS:,} steps allowed per curve; "
+                "give steps explicitly",
+                entry.loc.where("metric"),
             )
+        return steps
+    children = [(c.type, c.kwargs) for c in scheduler.children]
+    steps = registry.default_steps(scheduler.type, scheduler.kwargs, children)
+    if entry.by_epoch and entry.per_epoch:
+        steps *= entry.per_epoch  # a by-epoch scheduler's default run is in epochs
+    if steps > MAX_STEPS:
+        raise SpecError(
+            f"{scheduler.describe()} makes a default run of {steps:,} steps, more than the "
+            f"{MAX_STEPS:,} allowed per curve; give steps explicitly",
+            entry.steps_where,
         )
-    if steps_raw is None and len(curves) > 1:
-        # one x range for a comparison figure, where every curve can run that long
-        longest = max(c.steps for c in curves)
-        curves = [_with_steps(c, longest) for c in curves]
-    length_where = steps_where if steps_raw is not None else loc.where("steps")
-    return [_replace(curve, problems=runtime_problems(curve, length_where)) for curve in curves]
+    return steps
 
 
 def _take_by_epoch(raw: Any, loc: Locator) -> tuple[Any, bool]:
