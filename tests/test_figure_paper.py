@@ -9,7 +9,7 @@ from conftest import torch_lrs
 from lrviz.errors import SpecError
 from lrviz.rendering.figure import RenderOptions, render, save_figure
 from lrviz.rendering.styles import DARK_PALETTE
-from lrviz.schedules.events import Event, schedule_events
+from lrviz.schedules.pytorch.events import Event, schedule_events
 from lrviz.simulation.stepping import simulate
 from lrviz.spec.flags import CurveFlags, spec_from_tokens
 from lrviz.spec.yamlfile import spec_from_yaml_text

@@ -307,7 +307,7 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, colo
     """Dotted vertical lines (and short labels) where each schedule changes regime."""
     from matplotlib.transforms import blended_transform_factory
 
-    from lrviz.schedules.events import schedule_events
+    from lrviz.schedules.pytorch.events import schedule_events
 
     per_curve = [(curve, schedule_events(curve)) for curve in curves]
     total = sum(len(events) for _, events in per_curve)

@@ -19,6 +19,7 @@ from typing import Any
 
 from lrviz import schedules
 from lrviz.errors import SpecError
+from lrviz.schedules import pytorch as registry
 from lrviz.simulation.stepping import DUMMY_MOMENTUM  # the snippet's SGD is lrviz's dummy optimizer
 from lrviz.spec.expressions import Expression
 from lrviz.spec.model import CurveSpec, SchedulerSpec, Spec
@@ -102,7 +103,7 @@ class _Writer:
         if spec.children:
             inner = "".join(f"{pad}        {self.scheduler(child, indent + 8)},\n" for child in spec.children)
             children = f"[\n{inner}{pad}    ]"
-            if spec.type == "ChainedScheduler":
+            if registry.resolve(spec.type).kind.chained:
                 head = [children, "optimizer=optimizer"]
             else:
                 head = ["optimizer", f"schedulers={children}"]

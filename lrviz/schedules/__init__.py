@@ -17,7 +17,7 @@ from types import ModuleType
 
 from lrviz.schedules.base import FrameworkSchedule
 
-_NOT_FAMILIES = frozenset({"base", "torch_adapter", "pytorch", "events"})  # the torch source and shared parts
+_NOT_FAMILIES = frozenset({"base", "torch_adapter", "pytorch"})  # pytorch: the torch source itself
 
 
 @dataclass(frozen=True)

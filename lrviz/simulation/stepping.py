@@ -122,10 +122,10 @@ class Curve:
 def cycles_momentum(scheduler: SchedulerSpec) -> bool:
     """Whether any scheduler in the tree cycles (or, for a framework schedule, sets) the optimizer's momentum."""
     for s in iter_schedulers(scheduler):
-        framework = registry.resolve(s.type).framework
-        if framework is not None and framework.sets_momentum(s.kwargs):
+        info = registry.resolve(s.type)
+        if info.framework is not None and info.framework.sets_momentum(s.kwargs):
             return True
-        if s.type in ("OneCycleLR", "CyclicLR") and s.kwargs.get("cycle_momentum", True):
+        if info.kind.cycles_momentum and s.kwargs.get("cycle_momentum", True):
             return True
     return False
 
@@ -192,14 +192,12 @@ def build_torch_scheduler(optimizer: torch.optim.Optimizer, spec: SchedulerSpec)
     if schedules.is_framework_name(spec.type):
         return _build_framework_scheduler(optimizer, spec, kwargs)
     cls = getattr(lr_scheduler, spec.type)
+    kind = registry.resolve(spec.type).kind
     try:
-        if spec.type == "SequentialLR":
-            children = [build_torch_scheduler(optimizer, child) for child in spec.children]
-            return cls(optimizer, schedulers=children, **kwargs)
-        if spec.type == "ChainedScheduler":
-            children = [build_torch_scheduler(optimizer, child) for child in spec.children]
-            return cls(children, optimizer=optimizer)
-        return cls(optimizer, **kwargs)
+        if not kind.composite:
+            return cls(optimizer, **kwargs)
+        children = [build_torch_scheduler(optimizer, child) for child in spec.children]
+        return cls(children, optimizer=optimizer) if kind.chained else cls(optimizer, schedulers=children, **kwargs)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, RuntimeError) as exc:
         if isinstance(exc, ScheduleError):
             raise

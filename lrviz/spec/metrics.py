@@ -130,5 +130,5 @@ def _from_mapping(raw: Mapping[str, Any], steps: int | None, loc: Locator, sourc
     if seed < 0:  # numpy's generators take non-negative seeds only
         raise SpecError(f"the seed must be a non-negative integer, got {seed}", synthetic_loc.where("seed"))
     noise = parse_float(options.get("noise", 0.02), synthetic_loc.where("noise"))
-    length = steps if steps is not None else registry.default_steps("ReduceLROnPlateau", {})
+    length = steps if steps is not None else registry.DEFAULT_STEPS
     return Metric(synthetic_loss(length, seed, noise), f"synthetic(seed={seed})", name, plot)

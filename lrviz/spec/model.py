@@ -537,8 +537,8 @@ def build_scheduler(raw: Any, loc: Locator) -> tuple[SchedulerSpec, dict[str, li
             )
         if param.kind == "schedulers" and not children:
             raise SpecError(f"{info.name} needs 'schedulers': a list of schedulers", loc.where())
-    if info.name == "SequentialLR" and "milestones" in params:
-        _check_sequential(params["milestones"], children, loc)
+    for key, message in registry.sequence_problems(info.name, params.get("milestones", ()), len(children))[:1]:
+        raise SpecError(message, loc.where(key))
     ordered = tuple((p.name, params[p.name]) for p in info.params if p.name in params)
     return SchedulerSpec(info.name, ordered, children), sweeps
 
@@ -551,30 +551,11 @@ def _build_children(value: Any, loc: Locator, parent: SchedulerInfo) -> tuple[Sc
         child, sweeps = build_scheduler(item, loc.child(index))
         if sweeps:
             raise SpecError("sweeps inside nested schedulers are not supported", loc.child(index).where())
-        if parent.name == "SequentialLR" and child.children:
-            raise SpecError(
-                f"SequentialLR cannot contain {child.type}: torch restarts each child with step(0) at its milestone, "
-                "which composite schedulers do not support (put the SequentialLR inside a ChainedScheduler instead)",
-                loc.child(index).where("type"),
-            )
-        if child.type == "ReduceLROnPlateau":
-            raise SpecError(
-                f"{parent.name} cannot contain ReduceLROnPlateau (torch requires LRScheduler)",
-                loc.child(index).where("type"),
-            )
+        problem = registry.child_problem(parent.name, child.type, bool(child.children))
+        if problem is not None:
+            raise SpecError(problem, loc.child(index).where("type"))
         children.append(child)
     return tuple(children)
-
-
-def _check_sequential(milestones: tuple[int, ...], children: tuple[SchedulerSpec, ...], loc: Locator) -> None:
-    if len(milestones) != len(children) - 1:
-        raise SpecError(
-            f"SequentialLR needs one milestone fewer than schedulers: {len(children)} schedulers, "
-            f"{len(milestones)} milestones",
-            loc.where("milestones"),
-        )
-    if list(milestones) != sorted(set(milestones)):
-        raise SpecError("SequentialLR milestones must be strictly increasing", loc.where("milestones"))
 
 
 @dataclass(frozen=True)
@@ -1007,44 +988,11 @@ def _with_steps(curve: CurveSpec, steps: int) -> CurveSpec:
 
 
 def _check_scheduler_values(scheduler: SchedulerSpec, loc: Locator) -> None:
-    params = scheduler.kwargs
-    framework = registry.resolve(scheduler.type).framework
-    if framework is not None:
-        for name, message in framework.problems(params)[:1]:
-            raise SpecError(message, loc.where(name))
-        return
-    if scheduler.type == "OneCycleLR" and registry.total_length("OneCycleLR", params) is None:
-        raise SpecError(
-            "OneCycleLR needs total_steps (--total-steps), or both epochs and steps_per_epoch",
-            loc.where("total_steps"),
-        )
-    if scheduler.type == "CyclicLR" and "base_lr" in params and "max_lr" in params:
-        _check_cyclic_bounds(params["base_lr"], params["max_lr"], loc)
-    if scheduler.type == "MultiStepLR" and params.get("milestones") == ():
-        raise SpecError("expected at least one milestone (integer steps)", loc.where("milestones"))
-    if scheduler.type == "ConstantLR" and params.get("factor") == 0:
-        raise SpecError(
-            "must be greater than 0 for ConstantLR (torch divides by it at total_iters)", loc.where("factor")
-        )
-    if scheduler.type == "ReduceLROnPlateau" and params.get("factor", 0) >= 1:
-        raise SpecError(
-            f"must be less than 1 (torch: 'Factor should be < 1.0'), got {params['factor']:g}", loc.where("factor")
-        )
-    if scheduler.type == "OneCycleLR":
-        _check_onecycle_phases(params, loc)
+    """Refuse values its schedule source says torch (or the framework) would refuse, here and in its children."""
+    for name, message in registry.resolve(scheduler.type).problems(scheduler.kwargs)[:1]:
+        raise SpecError(message, loc.where(name))
     for index, child in enumerate(scheduler.children):
         _check_scheduler_values(child, loc.child("schedulers").child(index))
-
-
-def _check_cyclic_bounds(base_lr: float | tuple[float, ...], max_lr: float | tuple[float, ...], loc: Locator) -> None:
-    """Refuse a CyclicLR max_lr below its base_lr, per param group where either is a list."""
-    count = max(len(v) if isinstance(v, tuple) else 1 for v in (base_lr, max_lr))
-    lows = base_lr if isinstance(base_lr, tuple) else (base_lr,) * count
-    highs = max_lr if isinstance(max_lr, tuple) else (max_lr,) * count
-    for index, (low, high) in enumerate(zip(lows, highs, strict=True)):
-        if high < low:
-            group = f" for param group {index}" if count > 1 else ""
-            raise SpecError(f"max_lr ({high:g}) is below base_lr ({low:g}){group}", loc.where("max_lr"))
 
 
 def _check_group_lists(scheduler: SchedulerSpec, groups: int, loc: Locator) -> None:
@@ -1068,26 +1016,6 @@ def _check_group_lists(scheduler: SchedulerSpec, groups: int, loc: Locator) -> N
         )
     for index, child in enumerate(scheduler.children):
         _check_group_lists(child, groups, loc.child("schedulers").child(index))
-
-
-def _check_onecycle_phases(params: Mapping[str, Any], loc: Locator) -> None:
-    """Refuse a pct_start that leaves one of OneCycleLR's phases zero steps long: torch divides by its length."""
-    total = registry.total_length("OneCycleLR", dict(params))
-    pct_start = params.get("pct_start", 0.3)
-    if total is None:
-        return
-    # the phase ends torch's OneCycleLR.__init__ computes, in the same float arithmetic
-    if params.get("three_phase", False):
-        ends = [float(pct_start * total) - 1, float(2 * pct_start * total) - 2, total - 1]
-    else:
-        ends = [float(pct_start * total) - 1, total - 1]
-    starts = [0, *ends[:-1]]
-    if any(end == start for start, end in zip(starts, ends, strict=True)):
-        raise SpecError(
-            f"pct_start={pct_start:g} with {total} total steps leaves a phase of OneCycleLR zero steps long, "
-            "and torch divides by a phase's length; choose another pct_start",
-            loc.where("pct_start"),
-        )
 
 
 def length_problem(curve: CurveSpec, where: str) -> SpecProblem | None:

@@ -33,7 +33,9 @@ class SchedulerKind:
     aliases: tuple[str, ...]
     needs_yaml: bool = False  # takes nested schedulers: only YAML can describe them
     composite: bool = False  # SequentialLR / ChainedScheduler: `schedulers` are children
+    chained: bool = False  # ChainedScheduler: every child steps, factors multiply; built as cls(children, optimizer=)
     metric_driven: bool = False  # ReduceLROnPlateau: step(metric)
+    cycles_momentum: bool = False  # CyclicLR / OneCycleLR: also cycle momentum unless cycle_momentum=False
 
 
 # The schedulers lrviz drives, in the order `lrviz list` shows them, with DESIGN.md's aliases.
@@ -46,12 +48,12 @@ KINDS: tuple[SchedulerKind, ...] = (
     SchedulerKind("PolynomialLR", ("poly", "polynomial")),
     SchedulerKind("CosineAnnealingLR", ("cosine",)),
     SchedulerKind("CosineAnnealingWarmRestarts", ("cosine-restarts", "sgdr")),
-    SchedulerKind("CyclicLR", ("cyclic",)),
-    SchedulerKind("OneCycleLR", ("onecycle", "one-cycle")),
+    SchedulerKind("CyclicLR", ("cyclic",), cycles_momentum=True),
+    SchedulerKind("OneCycleLR", ("onecycle", "one-cycle"), cycles_momentum=True),
     SchedulerKind("LambdaLR", ("lambda",)),
     SchedulerKind("MultiplicativeLR", ("multiplicative",)),
     SchedulerKind("SequentialLR", ("sequential",), needs_yaml=True, composite=True),
-    SchedulerKind("ChainedScheduler", ("chained",), needs_yaml=True, composite=True),
+    SchedulerKind("ChainedScheduler", ("chained",), needs_yaml=True, composite=True, chained=True),
     SchedulerKind("ReduceLROnPlateau", ("plateau",), metric_driven=True),
 )
 
@@ -114,6 +116,14 @@ class SchedulerInfo:
 
     def param(self, name: str) -> Param | None:
         return self.param_index.get(name)
+
+    def problems(self, params: dict[str, Any]) -> list[tuple[str, str]]:
+        """(parameter, message) for each value torch (or the framework) would refuse."""
+        if self.framework is not None:
+            return list(self.framework.problems(params))
+        from lrviz.schedules.pytorch.validate import problems
+
+        return problems(self.name, params)
 
     def param_for_flag(self, flag: str) -> Param | None:
         for p in self.params:
@@ -395,6 +405,9 @@ def total_length(name: str, params: dict[str, Any]) -> int | None:
     return None
 
 
+DEFAULT_STEPS = 100  # a run's length when nothing says better (ReduceLROnPlateau, LambdaLR, ...)
+
+
 def default_steps(name: str, params: dict[str, Any], children: list[tuple[str, dict[str, Any]]] = ()) -> int:
     """A sensible number of steps to show: about one full schedule."""
 
@@ -423,14 +436,14 @@ def default_steps(name: str, params: dict[str, Any], children: list[tuple[str, d
         down = get("step_size_down") or up
         return 2 * (up + down)
     if name == "OneCycleLR":
-        return total_length(name, params) or 100
+        return total_length(name, params) or DEFAULT_STEPS
     if name == "SequentialLR":
         milestones = [m for m in params.get("milestones", ()) if isinstance(m, int)]
-        tail = default_steps(*children[-1]) if children else 100
+        tail = default_steps(*children[-1]) if children else DEFAULT_STEPS
         return max(milestones, default=0) + tail
     if name == "ChainedScheduler":
-        return max((default_steps(*child) for child in children), default=100)
-    return 100
+        return max((default_steps(*child) for child in children), default=DEFAULT_STEPS)
+    return DEFAULT_STEPS
 
 
 # A runnable example per scheduler, shown by `lrviz show` (and run by the tests).
@@ -451,3 +464,17 @@ EXAMPLES: dict[str, str] = {
     "ChainedScheduler": "lrviz plot configs/chained.yaml",
     "ReduceLROnPlateau": "lrviz plot plateau --patience 5 --metric synthetic:0 --steps 200",
 }
+
+
+def sequence_problems(name: str, milestones: Any, children: int) -> list[tuple[str, str]]:
+    """A composite's milestones against its schedulers (see :mod:`lrviz.schedules.pytorch.validate`)."""
+    from lrviz.schedules.pytorch.validate import sequence_problems as check
+
+    return check(name, milestones, children)
+
+
+def child_problem(parent: str, child: str, child_is_composite: bool) -> str | None:
+    """Why the composite `parent` cannot hold `child`, or None."""
+    from lrviz.schedules.pytorch.validate import child_problem as check
+
+    return check(parent, child, child_is_composite)
