@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -30,7 +30,28 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from lrviz.check import Finding
+    from lrviz.resume import ResumeRequest
+    from lrviz.spec import Spec
 
+ResumeAt = Annotated[
+    Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+    typer.Option(
+        "--resume-at",
+        metavar="N",
+        help="Resume audit: stop after N optimizer steps, save the scheduler's and optimizer's state_dict, "
+        "load them into a fresh schedule, go on, and compare with an uninterrupted run.",
+        rich_help_panel="Resume audit",
+    ),
+]
+ResumeSteps = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--resume-steps",
+        metavar="M",
+        help="With --resume-at: the resumed run lasts M steps in all (its length parameters rebuilt for M).",
+        rich_help_panel="Resume audit",
+    ),
+]
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
 
@@ -62,9 +83,27 @@ def _list_rules(console: Console) -> None:
     from rich.markup import escape
 
     from lrviz.check import RULES
+    from lrviz.resume import RESUME_RULES
 
-    for item in RULES:
-        console.print(f"{item.name:34} {item.level:8} {escape(item.doc)}", soft_wrap=True)
+    for name, level, doc in [(item.name, item.level, item.doc) for item in RULES] + list(RESUME_RULES):
+        console.print(f"{name:34} {level:8} {escape(doc)}", soft_wrap=True)
+
+
+RESUME_FLAGS = {"resume_at": "--resume-at", "resume_steps": "--resume-steps"}
+
+
+def _resume_request(spec: Spec, resume_at: str | None, resume_steps: str | None) -> ResumeRequest | None:
+    """The resume audit the flags ask for (None without --resume-at); bad values are SpecErrors."""
+    from lrviz.errors import SpecError
+    from lrviz.resume import parse_request, validate_request
+
+    if resume_at is None:
+        if resume_steps is not None:
+            raise SpecError("needs --resume-at (the step the run is stopped and resumed at)", "--resume-steps")
+        return None
+    request = parse_request(resume_at, resume_steps, RESUME_FLAGS)
+    validate_request(spec, request, RESUME_FLAGS)
+    return request
 
 
 @app.command(**SPEC_COMMAND)
@@ -80,6 +119,8 @@ def check(
     metric: Metric = None,
     optimizer: Optimizer = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule with what it looks for.")] = False,
+    resume_at: ResumeAt = None,
+    resume_steps: ResumeSteps = None,
     help_: Help = False,
 ) -> int:
     """Diagnose a schedule: the well-known mistakes, each with what happens and how to fix it.
@@ -107,7 +148,12 @@ def check(
 
     from lrviz.check import diagnose
 
+    request = _resume_request(spec, resume_at, resume_steps)
     findings = diagnose(spec)
+    if request is not None:
+        from lrviz.resume import resume_findings
+
+        findings += resume_findings(spec, request)
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK
