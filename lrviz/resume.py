@@ -311,7 +311,9 @@ def _finding(curve: CurveSpec, run: ResumeRun) -> Finding:
         parts.append(run.failure)
     rule = "resume-fails" if run.failure is not None else "resume-differs"
     steps = tuple(int(k) for k in differing[:1])
-    return Finding("warning", rule, curve.label, where, "; ".join(parts), _fix(run, differing), steps)
+    return Finding(
+        "warning", rule, curve.label, where, "; ".join(parts), _fix(run, differing, total != curve.steps), steps
+    )
 
 
 def _differing_steps(run: ResumeRun) -> np.ndarray:
@@ -343,14 +345,16 @@ def _difference(run: ResumeRun, differing: np.ndarray) -> str:
     )
 
 
-def _fix(run: ResumeRun, differing: np.ndarray) -> str:
-    if run.restored:
-        settings = ", ".join(f"scheduler.{key} = {_show(new)}" for key, _, new in run.restored)
-        return f"after scheduler.load_state_dict(...), set {settings}: the checkpoint carries the old plan"
-    if differing.size == 1 and differing[0] == run.resume_at:
+def _fix(run: ResumeRun, differing: np.ndarray, length_changed: bool) -> str:
+    if length_changed and differing.size:
+        # Setting T_max or total_steps after loading is not enough: OneCycleLR keeps phases derived
+        # from it, and CosineAnnealingLR's recursive form goes on from the checkpoint's LR.
+        kept = ", ".join(f"{key}={_show(old)}" for key, old, _ in run.restored)
         return (
-            f"after loading, set each param group's lr to the new schedule's value for step {run.resume_at} "
-            "(the optimizer's state holds the old schedule's), or accept a one-step jump"
+            "when the plan changes, do not load the scheduler's state"
+            + (f" (it puts back {kept})" if kept else "")
+            + f": load the optimizer's, build the scheduler for {run.uninterrupted.shape[1]} steps and call its "
+            f"step() {run.resume_at} times; the LR then jumps to the new plan at step {run.resume_at}"
         )
     if run.failure is not None and not differing.size:
         return "keep what the scheduler's state_dict() holds picklable (functions are not), or rebuild it on resume"
