@@ -582,3 +582,8 @@ def check(spec: Spec, curves: Sequence[Curve | None]) -> list[Finding]:
 def diagnose(spec: Spec) -> list[Finding]:
     """Simulate `spec` as far as torch can run it, then check it."""
     return check(spec, [simulate_for_check(curve) for curve in spec.curves])
+
+
+# The rules for the classic unit mistakes (epochs for iterations, warmups past the end) live in
+# their own module; importing it registers them, after the rules above.
+import lrviz.mistakes  # noqa: E402, F401
