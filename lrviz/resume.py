@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -73,16 +74,30 @@ def parse_request(
 
 
 def validate_request(spec: Spec, request: ResumeRequest, names: Mapping[str, str] | None = None) -> None:
-    """Refuse a checkpoint step past the end of a curve's run (SpecError at `names["resume_at"]`)."""
-    where = (names or {}).get("resume_at", "resume_at")
+    """Refuse a checkpoint step past the end of a curve's run, or a resumed run longer than a
+    metric-driven curve's metric (SpecError at `names[key]`, default: the key)."""
+    names = names or {}
+    at_where, steps_where = names.get("resume_at", "resume_at"), names.get("resume_steps", "resume_steps")
     for curve in spec.curves:
         total = request.resume_steps or curve.steps
         if request.resume_at > curve.steps or request.resume_at >= total:
             limit = curve.steps if request.resume_steps else curve.steps - 1
+            longer = "" if request.resume_steps else f" (or resume into a longer run with {steps_where})"
             raise SpecError(
                 f"step {request.resume_at} is past the end of {curve.label}'s {curve.steps}-step run: "
-                f"use at most {limit}" + ("" if request.resume_steps else " (or a longer run with --resume-steps)"),
-                where,
+                f"use at most {limit}{longer}",
+                at_where,
+            )
+        metric = curve.metric
+        if (
+            metric is not None
+            and registry.resolve(curve.scheduler.type).kind.metric_driven
+            and total > len(metric.values)
+        ):
+            raise SpecError(
+                f"{curve.label} is stepped with its metric, which has {len(metric.values)} values: "
+                f"the resumed run can last at most {len(metric.values)} steps",
+                steps_where,
             )
 
 
@@ -365,11 +380,17 @@ def _fix(run: ResumeRun, differing: np.ndarray, length_changed: bool) -> str:
 
 
 def _scheduler_where(curve: CurveSpec, key: str | None) -> str:
+    """The flag or YAML location of a state key: `T_max`, or a nested one (`_schedulers[1].T_max`)."""
     loc = None if curve.locator is None else curve.locator.child("scheduler")
-    plain = key if key is not None and "." not in key and "[" not in key else None
-    if loc is None:
-        return plain or "scheduler"
-    return loc.where(plain)
+    if key is None or loc is None:
+        return key or "scheduler" if loc is None else loc.where()
+    *nesting, name = key.split(".")
+    for part in nesting:
+        match = re.fullmatch(r"_schedulers\[(\d+)\]", part)
+        if match is None:
+            return loc.where()
+        loc = loc.child("schedulers").child(int(match.group(1)))
+    return loc.where(name)
 
 
 def _show(value: Any) -> str:

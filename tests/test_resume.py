@@ -208,12 +208,19 @@ def test_sequential_rebuilds_its_last_child_and_the_checkpoint_restores_it(tmp_p
     assert rebuilt.scheduler.children[0] == spec.curves[0].scheduler.children[0]
     (found,) = resume_findings(spec, ResumeRequest(37, 200))
     assert found.rule == "resume-differs"
+    assert found.where == f"{path}:7: scheduler.schedulers[1].T_max"  # the nested key the checkpoint restores
     assert "the checkpoint restores _schedulers[1].T_max=90 over the rebuilt 190" in found.message
     (same,) = resume_findings(spec, ResumeRequest(5, None))  # mid-warmup, same plan
     assert same.rule == "resume-agrees"
 
 
 def test_lambda_lr_saves_no_function_and_resumes_with_the_rebuilt_one():
+    from lrviz.schedule import Schedule
+    from lrviz.simulation import make_optimizer
+
+    curve = spec_of("lambda", "--lr-lambda", "0.5 ** (epoch // 30)", steps="100").curves[0]
+    state = Schedule(curve).build(make_optimizer((0.1,))).state_dict()["scheduler"]
+    assert not any(callable(entry) for entry in state["lr_lambdas"])  # torch keeps no function in the state
     run = resume_run(spec_of("lambda", "--lr-lambda", "0.5 ** (epoch // 30)", steps="100").curves[0], ResumeRequest(45))
     assert np.array_equal(run.resumed, run.uninterrupted)
     assert audit("lambda", "--lr-lambda", "0.5 ** (epoch // 30)", at=45, steps="100").rule == "resume-agrees"
@@ -235,6 +242,24 @@ def test_schedules_with_state_resume_exactly(tokens, flags):
         run = resume_run(spec.curves[0], ResumeRequest(at))
         assert np.array_equal(run.resumed, run.uninterrupted), at
     assert audit(*tokens, at=25, **flags).rule == "resume-agrees"
+
+
+@pytest.mark.parametrize("config", ["chained.yaml", "param_groups_lambdas.yaml", "warmup_styles.yaml"])
+def test_configs_resume_exactly(config):
+    """ChainedScheduler, per-group lr_lambdas, every warmup style: resumed at a third of the run."""
+    spec = load_spec_file(str(Path(__file__).resolve().parents[1] / "configs" / config))
+    for curve in spec.curves:
+        run = resume_run(curve, ResumeRequest(curve.steps // 3))
+        assert np.array_equal(run.resumed, run.uninterrupted), curve.label
+
+
+def test_a_metric_driven_run_cannot_outlast_its_metric(cli):
+    result = cli("check", "plateau", "--metric", "1,0.9,0.8,0.8,0.8", "--resume-at", "2", "--resume-steps", "9")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.splitlines() == [
+        "Error: --resume-steps: ReduceLROnPlateau() is stepped with its metric, which has 5 values: "
+        "the resumed run can last at most 5 steps"
+    ]
 
 
 def test_a_framework_stand_in_is_not_audited():
@@ -277,7 +302,7 @@ def test_cli_exit_codes(cli):
         (
             ("--resume-at", "100"),
             "Error: --resume-at: step 100 is past the end of CosineAnnealingLR(T_max=100)'s 100-step run: "
-            "use at most 99 (or a longer run with --resume-steps)",
+            "use at most 99 (or resume into a longer run with --resume-steps)",
         ),
         (
             ("--resume-at", "150", "--resume-steps", "200"),
