@@ -25,7 +25,7 @@ import numpy as np
 
 from lrviz import registry
 from lrviz.check import Finding, Level
-from lrviz.errors import SpecError
+from lrviz.errors import ScheduleError, SpecError
 from lrviz.spec import MAX_STEPS, CurveSpec, SchedulerSpec, Spec, parse_int
 
 if TYPE_CHECKING:
@@ -166,14 +166,16 @@ class ResumeRun:
     failure: str | None = None  # what torch raised, and at which step
 
 
-def resume_run(curve: CurveSpec, request: ResumeRequest) -> ResumeRun:
+def resume_run(curve: CurveSpec, request: ResumeRequest, where: str = "resume_steps") -> ResumeRun:
     """Run `curve` to `request.resume_at`, checkpoint, resume into a fresh schedule and continue;
-    beside it, the rebuilt schedule run without a stop."""
+    beside it, the rebuilt schedule run without a stop (ScheduleError at `where` if that fails)."""
     import torch
 
     steps = request.resume_steps or curve.steps
     continued = rebuilt_for(curve, steps)
-    uninterrupted, _ = _drive(_build(continued), 0, steps)
+    uninterrupted, failure = _drive(_build(continued), 0, steps)
+    if failure is not None:  # nothing to compare with: the rebuilt plan itself cannot run that long
+        raise ScheduleError(f"{curve.label} cannot run {steps} steps even uninterrupted: {failure}", where)
     resumed = np.full_like(uninterrupted, np.nan)
     first = _build(curve)
     resumed[:, : request.resume_at], failure = _drive(first, 0, request.resume_at, to_checkpoint=True)
@@ -278,16 +280,18 @@ def stand_in(curve: CurveSpec) -> str | None:
     return None
 
 
-def resume_findings(spec: Spec, request: ResumeRequest) -> list[Finding]:
+def resume_findings(spec: Spec, request: ResumeRequest, names: Mapping[str, str] | None = None) -> list[Finding]:
     """One finding per curve: the resumed run agrees with an uninterrupted one, departs from it
-    (where first, by how much), or fails (what torch raised)."""
+    (where first, by how much), or fails (what torch raised). A plan that cannot run the resumed
+    length at all is a ScheduleError at `names["resume_steps"]`."""
+    where = (names or {}).get("resume_steps", "resume_steps")
     findings = []
     for curve in spec.curves:
         replica = stand_in(curve)
         if replica is not None:
             findings.append(_not_audited(curve, replica))
             continue
-        findings.append(_finding(curve, resume_run(curve, request)))
+        findings.append(_finding(curve, resume_run(curve, request, where)))
     return findings
 
 

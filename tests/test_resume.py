@@ -262,6 +262,21 @@ def test_a_metric_driven_run_cannot_outlast_its_metric(cli):
     ]
 
 
+def test_a_plan_that_cannot_run_the_resumed_length_is_bad_input(cli):
+    """total_steps 1000 does not span the 800-step run, so it is not rebuilt: even an uninterrupted
+    1500-step run raises in torch, and there is nothing to compare with."""
+    result = cli(
+        "check", "onecycle", "--max-lr", "0.1", "--total-steps", "1000", "--steps", "800",
+        "--resume-at", "100", "--resume-steps", "1500",
+    )  # fmt: skip
+    assert (result.code, result.out) == (2, "")
+    assert result.err.splitlines() == [
+        "Error: --resume-steps: OneCycleLR(max_lr=0.1, total_steps=1000) cannot run 1500 steps even uninterrupted: "
+        "scheduler.step() after optimizer step 1000 raises ValueError: Tried to step 1001 times. "
+        "The specified number of total steps is 1000"
+    ]
+
+
 def test_a_framework_stand_in_is_not_audited():
     found = audit("mmengine:ReduceOnPlateauLR", "--patience", "3", at=20, metric="synthetic:0", steps="60")
     assert (found.level, found.rule) == ("info", "resume-not-audited")

@@ -153,7 +153,7 @@ def check(
     if request is not None:
         from lrviz.resume import resume_findings
 
-        findings += resume_findings(spec, request)
+        findings += resume_findings(spec, request, RESUME_FLAGS)
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK
