@@ -1,13 +1,15 @@
 """Resume audit: does a schedule saved mid-run and loaded into a fresh one go on as if never stopped?
 
 ``lrviz check SPEC --resume-at N [--resume-steps M]`` drives the real scheduler (warmup, by-epoch
-stepping and framework schedules included, through :class:`lrviz.schedule.ScheduleDriver`) for N
+stepping, metrics and Hugging Face's LambdaLR included, through :class:`lrviz.schedule.ScheduleDriver`) for N
 optimizer steps, saves the scheduler's and the optimizer's ``state_dict()`` through ``torch.save``
 into memory and back with ``torch.load``, as a real checkpoint does, builds a fresh optimizer and
 scheduler (for M steps when the run's length changes: every length parameter that ran to the old
 end is rebuilt to end at M), loads both states, continues, and compares with an uninterrupted run
 of the rebuilt schedule. What torch's ``state_dict`` drops or restores (a lambda is not saved;
 ``T_max`` and OneCycleLR's ``total_steps`` are, over the rebuilt values) shows in the values.
+A framework schedule that lrviz builds with a stand-in class of its own (mmengine's runner, timm's
+train.py loop, optax's formulas) is reported as not audited: its checkpoint is not the framework's.
 Nothing here prints: the findings go through :class:`lrviz.check.Finding`.
 """
 
