@@ -577,3 +577,8 @@ def check(spec: Spec, curves: Sequence[Curve | None]) -> list[Finding]:
                 )
                 explained = explained or item.level == "warning"
     return findings
+
+
+# The rules for the classic unit mistakes (epochs for iterations, warmups past the end) live in
+# their own module; importing it registers them, after the rules above.
+import lrviz.check.mistakes  # noqa: E402, F401

@@ -14,9 +14,26 @@ from lrviz.spec.flagtable import CURVE, Option
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from lrviz.check.resume import ResumeRequest
     from lrviz.check.rules import Finding
     from lrviz.cli.options import Flags
+    from lrviz.spec.model import Spec
 
+RESUME_OPTIONS = {
+    "resume_at": Option(
+        ("--resume-at",),
+        "Resume audit: stop after N optimizer steps, save the scheduler's and optimizer's state_dict, "
+        "load them into a fresh schedule, go on, and compare with an uninterrupted run.",
+        "Resume audit",
+        "N",
+    ),
+    "resume_steps": Option(
+        ("--resume-steps",),
+        "With --resume-at: the resumed run lasts M steps in all (its length parameters rebuilt for M).",
+        "Resume audit",
+        "M",
+    ),
+}
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
 
@@ -47,16 +64,34 @@ def print_warnings(findings: Sequence[Finding]) -> None:
 def _list_rules(console: Console) -> None:
     from rich.markup import escape
 
+    from lrviz.check.resume import RESUME_RULES
     from lrviz.check.rules import RULES
 
-    for item in RULES:
-        console.print(f"{item.name:34} {item.level:8} {escape(item.doc)}", soft_wrap=True)
+    for name, level, doc in [(item.name, item.level, item.doc) for item in RULES] + list(RESUME_RULES):
+        console.print(f"{name:34} {level:8} {escape(doc)}", soft_wrap=True)
+
+
+RESUME_FLAGS = {"resume_at": "--resume-at", "resume_steps": "--resume-steps"}
+
+
+def _resume_request(spec: Spec, resume_at: str | None, resume_steps: str | None) -> ResumeRequest | None:
+    """The resume audit the flags ask for (None without --resume-at); bad values are SpecErrors."""
+    from lrviz.check.resume import parse_request, validate_request
+    from lrviz.errors import SpecError
+
+    if resume_at is None:
+        if resume_steps is not None:
+            raise SpecError("needs --resume-at (the step the run is stopped and resumed at)", "--resume-steps")
+        return None
+    request = parse_request(resume_at, resume_steps, RESUME_FLAGS)
+    validate_request(spec, request, RESUME_FLAGS)
+    return request
 
 
 LIST_RULES = Option(("--list-rules",), "List every rule with what it looks for.", default=False)
 
 
-@spec_command(*CURVE, list_rules=LIST_RULES)
+@spec_command(*CURVE, list_rules=LIST_RULES, **RESUME_OPTIONS)
 def check(tokens: list[str], flags: Flags) -> int:
     """Diagnose a schedule: the well-known mistakes, each with what happens and how to fix it.
 
@@ -74,7 +109,12 @@ def check(tokens: list[str], flags: Flags) -> int:
         _list_rules(console)
         return EXIT_OK
     spec = spec_from_tokens(tokens, flags.curve())
+    request = _resume_request(spec, flags["resume_at"], flags["resume_steps"])
     findings = run(spec, Request(strict=False)).findings
+    if request is not None:
+        from lrviz.check.resume import resume_findings
+
+        findings += resume_findings(spec, request, RESUME_FLAGS)
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK

@@ -104,6 +104,12 @@ class ScheduleDriver:
         """The torch scheduler's state and the step count (for checkpoints)."""
         return {"scheduler": self.scheduler.state_dict(), "step_count": self.step_count}
 
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Resume from :meth:`state_dict` (load the optimizer's state first, as torch's docs do)."""
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.step_count = state["step_count"]
+        self._apply_warmup()
+
 
 def _prepare_groups(curve: CurveSpec, optimizer: torch.optim.Optimizer) -> None:
     """Give the optimizer's param groups the spec's base LRs, and forget any earlier scheduler's."""
