@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -113,7 +114,67 @@ def _slope_signs(lr: np.ndarray) -> np.ndarray:
     return signs
 
 
-WIDE = 100  # columns from which the key steps fit in the summary table
+WIDE = 100  # columns from which the key steps may fit in the summary table
+TABLE_EDGES = 2  # the box's left and right edge (SIMPLE_HEAD: a space each)
+COLUMN_GAP = 3  # between two columns: padding, the box's blank divider, padding
+LABEL_MIN = 12  # a label column narrower than this says too little: drop columns instead
+KEY_SEPARATOR = "   "  # between two "step: LR" entries on a line
+NUMBER_COLUMNS = ("start", "peak (step)", "final", "min", "mean")
+DROPPABLE = ("mean", "min")  # the columns given up, in this order, on very narrow terminals
+
+
+def shorten_middle(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: its start and end kept, `…` in the middle.
+
+    Labels differ at either end (the scheduler at the start, a swept value at the end), so the
+    middle is the part to give up.
+    """
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    head = limit // 2
+    tail = limit - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+def pack_entries(entries: Sequence[str], width: int, separator: str = KEY_SEPARATOR) -> list[str]:
+    """`entries` joined by `separator` into lines of at most `width` characters, never splitting
+    an entry (an entry longer than `width` gets a line of its own)."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + len(separator) + len(entry) <= width:
+            lines[-1] += separator + entry
+        else:
+            lines.append(entry)
+    return lines
+
+
+@dataclass(frozen=True)
+class CurveRow:
+    """One row of the tables: a curve (or one param group of it), its numbers as printed."""
+
+    label: str
+    steps: int
+    numbers: dict[str, str]  # column name -> the printed value
+    keys: list[str]  # "step: LR" at each key step
+
+
+def curve_rows(curves: Sequence[Curve]) -> list[CurveRow]:
+    """The printed cells of every curve (per param group), before any layout."""
+    rows = []
+    for label, steps, values in _rows(curves):
+        # the first highest value; not np.nanargmax, which copies a million-step curve
+        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
+        numbers = {
+            "start": format_lr(values[0]),
+            "peak (step)": f"{format_lr(values[peak])} ({peak})",
+            "final": format_lr(values[-1]),
+            "min": format_lr(float(np.min(values))),
+            "mean": format_lr(float(np.mean(values))),
+        }
+        rows.append(CurveRow(label, steps, numbers, [f"{k}: {format_lr(values[k])}" for k in key_steps(values)]))
+    return rows
 
 
 def _rows(curves: Sequence[Curve]) -> list[tuple[str, int, np.ndarray]]:
@@ -128,48 +189,117 @@ def _rows(curves: Sequence[Curve]) -> list[tuple[str, int, np.ndarray]]:
     return rows
 
 
+def _column_width(name: str, rows: Sequence[CurveRow]) -> int:
+    cells = [row.steps if name == "steps" else row.numbers[name] for row in rows]
+    return max(len(name), *(len(str(cell)) for cell in cells))
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    """The characters a table with columns of these widths takes."""
+    return sum(widths) + COLUMN_GAP * (len(widths) - 1) + TABLE_EDGES
+
+
+@dataclass(frozen=True)
+class _Layout:
+    columns: list[str]  # the number columns shown (with "steps" when the curves' lengths differ)
+    label_width: int
+    keys_width: int  # the key steps' column in the summary; 0: a table of their own
+
+
+def _layout(rows: Sequence[CurveRow], width: int) -> _Layout:
+    """Which columns fit `width`, and how wide the labels may be."""
+    lengths = {row.steps for row in rows}
+    columns = [*(["steps"] if len(lengths) > 1 else []), *NUMBER_COLUMNS]
+    longest = max((len(row.label) for row in rows), default=0)
+    longest = max(longest, len("curve"))
+    keys = max(len(KEYS_HEADER), *(len(key) for row in rows for key in row.keys))
+    numbers = [_column_width(name, rows) for name in columns]
+    room = width - _table_width([*numbers, keys, 0])
+    if width >= WIDE and room >= min(longest, 3 * LABEL_MIN):
+        return _Layout(columns, min(longest, room), keys)
+    for dropped in ("", *DROPPABLE):
+        if dropped:
+            columns.remove(dropped)
+        room = width - _table_width([*(_column_width(name, rows) for name in columns), 0])
+        if room >= min(longest, LABEL_MIN):
+            break
+    return _Layout(columns, max(min(longest, room), 1), 0)
+
+
+KEYS_HEADER = "key steps (step: LR)"
+
+
 def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int = 80) -> list[Table]:
     """A summary row per curve (per param group): start, peak, final, min, mean, key steps.
 
-    The LR at key steps is a column of the summary when `width` allows, else a second table.
+    Every row is one line, no label or number is ever split: labels longer than their column
+    are shortened in the middle (:func:`shorten_middle`), and the LR at key steps is a column of
+    the summary when `width` allows, else a table of its own, its entries packed whole on lines.
+    The run length is in the title when every curve has the same, else a column.
     """
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    rows = curve_rows(curves)
+    layout = _layout(rows, width)
+    summary = _summary_table(rows, layout, _title(title, rows))
+    if layout.keys_width:
+        return [summary]
+    return [summary, key_steps_table(rows, width)]
 
+
+def _title(title: str | None, rows: Sequence[CurveRow]) -> str | None:
     from lrviz.errors import printable
 
-    wide = width >= WIDE
-    shown_title = None if title is None else printable(title)
-    summary = Table(title=shown_title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    summary.add_column("curve", overflow="fold", min_width=12)
-    for name in ("start", "peak (step)", "final", "min", "mean"):
-        summary.add_column(name, justify="right", no_wrap=True)
-    keys_table = Table(
-        title="LR at key steps: start, each change of regime, end",
+    lengths = {row.steps for row in rows}
+    run = f"{lengths.pop()} steps" if len(lengths) == 1 else None
+    parts = [part for part in (None if title is None else printable(title), run) if part]
+    return " · ".join(parts) if parts else None
+
+
+def _new_table(title: str | None, show_lines: bool = False) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        show_lines=show_lines,
     )
-    keys_table.add_column("curve", overflow="fold", min_width=12)
-    keys_table.add_column("step: LR", overflow="fold")
-    if wide:
-        summary.add_column("key steps (step: LR)", justify="right", no_wrap=True)
-    for label, steps, values in _rows(curves):
-        # the first highest value; not np.nanargmax, which copies a million-step curve
-        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
-        keys = key_steps(values)
-        cells = [
-            Text(label) + Text(f"\n{steps} steps", style="dim"),
-            Text(format_lr(values[0])),
-            Text(f"{format_lr(values[peak])} ({peak})"),
-            Text(format_lr(values[-1])),
-            Text(format_lr(float(np.min(values)))),
-            Text(format_lr(float(np.mean(values)))),
-        ]
-        if wide:
-            cells.append(Text("\n".join(f"{k}: {format_lr(values[k])}" for k in keys)))
+
+
+def _summary_table(rows: Sequence[CurveRow], layout: _Layout, title: str | None) -> Table:
+    from rich.text import Text
+
+    # with key steps in it a row takes several lines: a blank line between rows tells them apart
+    summary = _new_table(title, show_lines=bool(layout.keys_width))
+    summary.add_column("curve", no_wrap=True, width=layout.label_width)
+    for name in layout.columns:
+        summary.add_column(name, justify="right", no_wrap=True)
+    if layout.keys_width:
+        summary.add_column(KEYS_HEADER, justify="right", no_wrap=True)
+    for row in rows:
+        cells = [Text(shorten_middle(row.label, layout.label_width))]
+        cells += [Text(str(row.steps) if name == "steps" else row.numbers[name]) for name in layout.columns]
+        if layout.keys_width:
+            cells.append(Text("\n".join(row.keys)))
         summary.add_row(*cells)
-        keys_table.add_row(Text(label), Text("   ".join(f"{k}: {format_lr(values[k])}" for k in keys)))
-    return [summary] if wide else [summary, keys_table]
+    return summary
+
+
+def key_steps_table(rows: Sequence[CurveRow], width: int) -> Table:
+    """The LR at each curve's key steps, its entries packed whole into lines `width` wide."""
+    from rich.text import Text
+
+    longest = max((len(row.label) for row in rows), default=0)
+    widest_key = max((len(key) for row in rows for key in row.keys), default=0)
+    # labels take at most 40 % of the line, and leave room for the widest entry
+    label_width = max(min(longest, (2 * width) // 5, width - _table_width([widest_key, 0])), len("curve"))
+    keys_width = max(width - _table_width([label_width, 0]), widest_key)
+    several_lines = any(len(pack_entries(row.keys, keys_width)) > 1 for row in rows)
+    table = _new_table("LR at key steps: start, each change of regime, end", show_lines=several_lines)
+    table.add_column("curve", no_wrap=True, width=label_width)
+    table.add_column("step: LR", no_wrap=True)
+    for row in rows:
+        table.add_row(Text(shorten_middle(row.label, label_width)), Text("\n".join(pack_entries(row.keys, keys_width))))
+    return table
