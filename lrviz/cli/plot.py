@@ -229,7 +229,7 @@ def _draw(
         with simulation_progress(spec) as progress:
             curves = simulate(spec, progress=progress)
         findings = [f for f in check(spec, curves) if f.level == "warning"]
-        print_warnings(findings)  # the warnings of `lrviz check`, above the table
+        print_warnings(findings, len(curves))  # the warnings of `lrviz check`, above the table
         figure.send(curves, [step for f in findings for step in f.steps])
         console = Console(highlight=False)
         if view.code:
