@@ -72,7 +72,18 @@ def test_check_long_form_hangs_every_continuation_under_its_text(cli, monkeypatc
     lines = result.out.splitlines()
     assert max(len(line) for line in lines) <= int(width)
     heading = lines[: lines.index("  T_max=50, eta_min=0:")]  # wrapped at 60 columns
-    assert " ".join(heading).split() == "warning --t-max [cosine-climbs-after-tmax] on 4 of 4 curves: T_max=50, T_max=100".split()
+    assert " ".join(heading).split() == [
+        "warning",
+        "--t-max",
+        "[cosine-climbs-after-tmax]",
+        "on",
+        "4",
+        "of",
+        "4",
+        "curves:",
+        "T_max=50,",
+        "T_max=100",
+    ]
     assert lines[-1] == "4 warnings, 0 info"
     _spec, findings = _findings(*SWEEP)
     for finding in findings:  # each curve's label, then its message, its words whole and in order
