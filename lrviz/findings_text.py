@@ -9,12 +9,12 @@ grouping is only how they are shown. Nothing here imports torch or rich.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lrviz.errors import printable
+from lrviz.terminal_text import hanging, shorten_middle
 
 if TYPE_CHECKING:
     from lrviz.check import Finding
@@ -86,41 +86,17 @@ def _top_level_parts(label: str) -> list[str]:
     return parts
 
 
-def _shorten_middle(text: str, limit: int) -> str:
-    from lrviz.report import shorten_middle
-
-    return shorten_middle(text, limit)
-
-
 def warning_line(group: FindingGroup, rule_docs: dict[str, str]) -> str:
     """The group as one `Warning:` line: a single finding in full, several in short, naming the curves."""
     first = group.first
     if len(group.findings) == 1:
         return f"Warning: {printable(' '.join(first.line().split()))}"
-    names = _shorten_middle(group.curve_names(), MAX_NAMES)
+    names = shorten_middle(group.curve_names(), MAX_NAMES)
     doc = rule_docs.get(first.rule, first.message).rstrip(".")
     return (
         f"Warning: {printable(first.where)} ({group.count()}: {names}): {printable(doc)}; "
         f"`lrviz check` shows each curve's numbers and the fix [{first.rule}]"
     )
-
-
-def hanging(label: str, text: str, width: int, indent: int = 2, rest: int | None = None) -> list[str]:
-    """`label` then `text` wrapped to `width`, continuation lines aligned under the text's start
-    (or indented by `rest` spaces).
-
-    Lines break only at spaces: a token (a number, a path, `400-step`) is never split, and one
-    longer than the line stays whole on a line of its own.
-    """
-    lead = " " * indent + label
-    return textwrap.wrap(
-        text,
-        width=max(width, len(lead) + 20),
-        initial_indent=lead,
-        subsequent_indent=" " * (len(lead) if rest is None else rest),
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [lead.rstrip()]
 
 
 def finding_lines(group: FindingGroup, width: int) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lrviz.terminal_text import pack_entries, shorten_middle
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -118,36 +120,8 @@ WIDE = 100  # columns from which the key steps may fit in the summary table
 TABLE_EDGES = 2  # the box's left and right edge (SIMPLE_HEAD: a space each)
 COLUMN_GAP = 3  # between two columns: padding, the box's blank divider, padding
 LABEL_MIN = 12  # a label column narrower than this says too little: drop columns instead
-KEY_SEPARATOR = "   "  # between two "step: LR" entries on a line
 NUMBER_COLUMNS = ("start", "peak (step)", "final", "min", "mean")
 DROPPABLE = ("mean", "min")  # the columns given up, in this order, on very narrow terminals
-
-
-def shorten_middle(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters: its start and end kept, `…` in the middle.
-
-    Labels differ at either end (the scheduler at the start, a swept value at the end), so the
-    middle is the part to give up.
-    """
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return "…"[:limit]
-    head = limit // 2
-    tail = limit - 1 - head
-    return text[:head] + "…" + (text[-tail:] if tail else "")
-
-
-def pack_entries(entries: Sequence[str], width: int, separator: str = KEY_SEPARATOR) -> list[str]:
-    """`entries` joined by `separator` into lines of at most `width` characters, never splitting
-    an entry (an entry longer than `width` gets a line of its own)."""
-    lines: list[str] = []
-    for entry in entries:
-        if lines and len(lines[-1]) + len(separator) + len(entry) <= width:
-            lines[-1] += separator + entry
-        else:
-            lines.append(entry)
-    return lines
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lrviz.check import RULES, diagnose
-from lrviz.findings_text import FIX, WHAT, group_findings, hanging
+from lrviz.findings_text import FIX, WHAT, group_findings
 from lrviz.flags import CurveFlags, spec_from_tokens
 from lrviz.spec import diagnosing
+from lrviz.terminal_text import hanging
 
 SWEEP = ["cosine", "--t-max", "50,100", "--eta-min", "0,0.01", "--steps", "400"]
 DOC = {item.name: item.doc for item in RULES}["cosine-climbs-after-tmax"].rstrip(".")

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from lrviz.flags import CurveFlags, spec_from_tokens
-from lrviz.report import MAX_KEY_STEPS, curve_rows, curve_tables, key_steps, pack_entries, shorten_middle
+from lrviz.report import MAX_KEY_STEPS, curve_rows, curve_tables, key_steps
 from lrviz.simulation import simulate
+from lrviz.terminal_text import pack_entries, shorten_middle
 
 
 def key_steps_step_by_step(lr, limit=MAX_KEY_STEPS):
@@ -257,7 +258,9 @@ def test_curves_of_different_lengths_get_a_steps_column(tmp_path):
 
 def test_key_steps_table_packs_entries_within_the_width():
     curves = simulate(
-        spec_from_tokens(["multistep", "--milestones", "10,20,30,40,50,60", "--gamma", "0.97"], CurveFlags(steps="100000"))
+        spec_from_tokens(
+            ["multistep", "--milestones", "10,20,30,40,50,60", "--gamma", "0.97"], CurveFlags(steps="100000")
+        )
     )
     text = _render(curve_tables(curves, None, width=60)[-1:], 60)
     lines = text.splitlines()

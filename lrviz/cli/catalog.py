@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from lrviz import registry, schedules
 from lrviz.cli.app import app
-from lrviz.registry import SchedulerInfo
+from lrviz.registry import Param, SchedulerInfo
 from lrviz.schedules.base import FrameworkSchedule
 
 
@@ -27,10 +28,45 @@ def parameter_table(info: SchedulerInfo) -> Table:
     table.add_column("default")
     table.add_column("description", overflow="fold")
     for param in info.params:
-        kind = "|".join(param.choices) if param.choices else param.kind.replace("_", " ")
-        flag = param.flag if param.kind != "schedulers" else "(YAML only)"
-        table.add_row(flag, param.name, kind, param.default_text(), param.help)
+        table.add_row(*_parameter_cells(param), param.help)
     return table
+
+
+TABLE_DESCRIPTION_MIN = 40  # narrower than this, a description column reads a word a line
+
+
+def parameter_view(info: SchedulerInfo, width: int) -> Table | Text:
+    """The parameters as a table when its description column gets enough room at `width`,
+    else as rows: flag, name, type and default on a line, the description indented below."""
+    rows = [_parameter_cells(param) for param in info.params]
+    fixed = [max([len(header), *(len(row[i]) for row in rows)]) for i, header in enumerate(PARAMETER_HEADERS)]
+    # the table's box: a border and a space either side of every column
+    if width - sum(fixed) - 3 * (len(fixed) + 1) - 1 >= TABLE_DESCRIPTION_MIN:
+        return parameter_table(info)
+    return _parameter_rows(info, rows, width)
+
+
+PARAMETER_HEADERS = ("flag", "torch name", "type", "default")
+
+
+def _parameter_cells(param: Param) -> tuple[str, str, str, str]:
+    kind = "|".join(param.choices) if param.choices else param.kind.replace("_", " ")
+    flag = param.flag if param.kind != "schedulers" else "(YAML only)"
+    return flag, param.name, kind, param.default_text()
+
+
+def _parameter_rows(info: SchedulerInfo, rows: list[tuple[str, str, str, str]], width: int) -> Text:
+    from lrviz.terminal_text import hanging
+
+    text = Text(f"{info.name} parameters\n", style="bold")
+    for (flag, name, kind, default), param in zip(rows, info.params, strict=True):
+        default = default if default == "required" else f"default {default}"
+        text.append(f"  {flag}", style="bold")
+        text.append(f"  {name} · {kind} · {default}\n")
+        for line in hanging("", param.help, width, indent=6):
+            text.append(line + "\n")
+    text.rstrip()
+    return text
 
 
 @app.command("list")
@@ -75,7 +111,7 @@ def show_scheduler(
     if schedule is not None:
         console.print(_framework_notes(schedule), markup=False)
     console.print()
-    console.print(parameter_table(info))
+    console.print(parameter_view(info, console.width))
     console.print()
     console.print("Example:", style="bold")
     example = schedule.example if schedule is not None else registry.EXAMPLES[info.name]
