@@ -119,7 +119,7 @@ def _slope_signs(lr: np.ndarray) -> np.ndarray:
 WIDE = 100  # columns from which the key steps may fit in the summary table
 TABLE_EDGES = 2  # the box's left and right edge (SIMPLE_HEAD: a space each)
 COLUMN_GAP = 3  # between two columns: padding, the box's blank divider, padding
-LABEL_MIN = 12  # a label column narrower than this says too little: drop columns instead
+LABEL_MIN = 32  # labels are shortened to fit, but columns are dropped before they get narrower than this
 NUMBER_COLUMNS = ("start", "peak (step)", "final", "min", "mean")
 DROPPABLE = ("mean", "min")  # the columns given up, in this order, on very narrow terminals
 
@@ -261,19 +261,45 @@ def _summary_table(rows: Sequence[CurveRow], layout: _Layout, title: str | None)
     return summary
 
 
+KEYS_TITLE = "LR at key steps: start, each change of regime, end"
+STACK_INDENT = "  "  # the key steps under their curve's label, when the labels need the whole line
+
+
 def key_steps_table(rows: Sequence[CurveRow], width: int) -> Table:
-    """The LR at each curve's key steps, its entries packed whole into lines `width` wide."""
+    """The LR at each curve's key steps, its entries packed whole into lines `width` wide.
+
+    Labels take a column of up to 40 % of the line; when one is longer, each label gets a line of
+    its own with its key steps under it, so no label loses the part that tells it apart.
+    """
     from rich.text import Text
 
     longest = max((len(row.label) for row in rows), default=0)
     widest_key = max((len(key) for row in rows for key in row.keys), default=0)
     # labels take at most 40 % of the line, and leave room for the widest entry
     label_width = max(min(longest, (2 * width) // 5, width - _table_width([widest_key, 0])), len("curve"))
+    if label_width < longest:
+        return _stacked_key_steps_table(rows, width)
     keys_width = max(width - _table_width([label_width, 0]), widest_key)
     several_lines = any(len(pack_entries(row.keys, keys_width)) > 1 for row in rows)
-    table = _new_table("LR at key steps: start, each change of regime, end", show_lines=several_lines)
+    table = _new_table(KEYS_TITLE, show_lines=several_lines)
     table.add_column("curve", no_wrap=True, width=label_width)
     table.add_column("step: LR", no_wrap=True)
     for row in rows:
-        table.add_row(Text(shorten_middle(row.label, label_width)), Text("\n".join(pack_entries(row.keys, keys_width))))
+        table.add_row(Text(row.label), Text("\n".join(pack_entries(row.keys, keys_width))))
+    return table
+
+
+def _stacked_key_steps_table(rows: Sequence[CurveRow], width: int) -> Table:
+    """One column: each curve's label on a line (shortened only past the whole width), its key
+    steps indented under it; a blank line between curves."""
+    from rich.text import Text
+
+    inner = max(width - _table_width([0]), 1)
+    table = _new_table(KEYS_TITLE, show_lines=True)
+    table.add_column("curve / step: LR", no_wrap=True)
+    for row in rows:
+        cell = Text(shorten_middle(row.label, inner), style="bold")
+        for line in pack_entries(row.keys, inner - len(STACK_INDENT)):
+            cell.append(f"\n{STACK_INDENT}{line}")
+        table.add_row(cell)
     return table

@@ -13,19 +13,29 @@ from collections.abc import Sequence
 KEY_SEPARATOR = "   "  # between two entries on a line
 
 
+SEPARATORS = " ,=()[]"  # a cut next to one of these leaves no number or name in pieces
+
+
 def shorten_middle(text: str, limit: int) -> str:
     """`text` in at most `limit` characters: its start and end kept, `…` in the middle.
 
     Labels differ at either end (the scheduler at the start, a swept value at the end), so the
-    middle is the part to give up.
+    middle is the part to give up. The cuts fall next to a separator where the kept part has one,
+    so `gamma=0.99` never shows as `gamma=0.` (which reads as another value).
     """
     if len(text) <= limit:
         return text
     if limit <= 1:
         return "…"[:limit]
-    head = limit // 2
-    tail = limit - 1 - head
-    return text[:head] + "…" + (text[-tail:] if tail else "")
+    head = text[: limit // 2]
+    tail = text[len(text) - (limit - 1 - limit // 2) :] if limit - 1 - limit // 2 else ""
+    if any(char in SEPARATORS for char in head):
+        head = head[: max(head.rfind(char) for char in SEPARATORS) + 1]
+    if any(char in SEPARATORS for char in tail):
+        tail = tail[min(tail.find(char) for char in SEPARATORS if char in tail) :]
+    elif tail[:1].isdigit() or tail[:1] == ".":  # the end of a number: its start is cut off
+        tail = ""
+    return head + "…" + tail
 
 
 def pack_entries(entries: Sequence[str], width: int, separator: str = KEY_SEPARATOR) -> list[str]:
