@@ -118,3 +118,13 @@ def test_hanging_never_splits_a_token():
     assert [word for line in lines for word in line.split()] == [*WHAT.split(), *text.split()]
     assert all(len(line) <= 40 for line in lines if " " in line.strip())  # only the long path overflows
     assert "/a/very/long/path/that/does/not/fit/on/one/line.yaml" in [line.strip() for line in lines]
+
+
+def test_readme_grouped_warning_is_the_real_output(cli):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    command = "lrviz plot cosine --t-max 50,100 --eta-min 0,0.01 --steps 400 --no-save"
+    shown = readme.split(f"$ {command}\n", 1)[1].split("\n", 1)[0]
+    result = cli(*command.split()[1:])
+    assert result.err.splitlines() == [shown]
