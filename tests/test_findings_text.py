@@ -128,3 +128,15 @@ def test_readme_grouped_warning_is_the_real_output(cli):
     shown = readme.split(f"$ {command}\n", 1)[1].split("\n", 1)[0]
     result = cli(*command.split()[1:])
     assert result.err.splitlines() == [shown]
+
+
+def test_export_prints_the_grouped_warnings_on_stderr_and_only_data_on_stdout(cli):
+    import json
+
+    result = cli("export", *SWEEP)
+    assert result.code == 0
+    assert len(json.loads(result.out)["curves"]) == 4  # stdout stays pure JSON
+    (warning,) = result.err.splitlines()
+    assert warning.startswith("Warning: --t-max (4 of 4 curves: T_max=50, T_max=100): ")
+    quiet = cli("export", *SWEEP, "-q", "-o", "sweep.json")
+    assert (quiet.code, quiet.err) == (0, "")

@@ -83,6 +83,11 @@ def export(
 
     with simulation_progress(spec) as progress:
         curves = simulate(spec, progress=progress)
+    if not quiet:  # the warnings of `lrviz check`, one short line per rule, as plot prints them
+        from lrviz.check import check
+        from lrviz.cli.check import print_warnings
+
+        print_warnings(check(spec, curves), len(curves))
     if output is None:
         write_export(curves, chosen, sys.stdout.write)
         sys.stdout.flush()
