@@ -26,7 +26,8 @@ MAX_NAMES = 60  # characters of curve names in a short warning line, shortened i
 
 @dataclass(frozen=True)
 class FindingGroup:
-    """The findings of one rule at one place (flag or YAML key), one per curve it fired on."""
+    """The findings of one rule, one per curve it fired on (at one place, a flag or YAML key, or
+    at several: the files of a `compare`)."""
 
     findings: tuple[Finding, ...]
     total_curves: int  # curves checked, for "2 of 4 curves"
@@ -44,16 +45,21 @@ class FindingGroup:
             return ", ".join(dict.fromkeys(printable(value) for value in values))
         return "; ".join(dict.fromkeys(printable(finding.curve) for finding in self.findings))
 
+    def place(self) -> str:
+        """Where: the flag or YAML key they share, else how many places."""
+        places = dict.fromkeys(finding.where for finding in self.findings)
+        return printable(next(iter(places))) if len(places) == 1 else f"{len(places)} places"
+
     def count(self) -> str:
         """How many curves of how many it fired on: `2 of 4 curves`."""
         return f"{len(self.findings)} of {self.total_curves} curves"
 
 
 def group_findings(findings: Sequence[Finding], total_curves: int) -> list[FindingGroup]:
-    """Findings with the same level, rule and place together, in the order they first occur."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    """Findings with the same level and rule together, in the order they first occur."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        groups.setdefault((finding.level, finding.rule, finding.where), []).append(finding)
+        groups.setdefault((finding.level, finding.rule), []).append(finding)
     return [FindingGroup(tuple(members), max(total_curves, len(members))) for members in groups.values()]
 
 
@@ -94,7 +100,7 @@ def warning_line(group: FindingGroup, rule_docs: dict[str, str]) -> str:
     names = shorten_middle(group.curve_names(), MAX_NAMES)
     doc = rule_docs.get(first.rule, first.message).rstrip(".")
     return (
-        f"Warning: {printable(first.where)} ({group.count()}: {names}): {printable(doc)}; "
+        f"Warning: {group.place()} ({group.count()}: {names}): {printable(doc)}; "
         f"`lrviz check` shows each curve's numbers and the fix [{first.rule}]"
     )
 
@@ -111,11 +117,13 @@ def finding_lines(group: FindingGroup, width: int) -> list[tuple[str, str]]:
             *(("", line) for line in hanging(WHAT, printable(first.message), width)),
             *(("", line) for line in hanging(FIX, printable(first.fix), width)),
         ]
-    heading = f"{first.level} {printable(first.where)} {rule} on {group.count()}: {group.curve_names()}"
+    heading = f"{first.level} {group.place()} {rule} on {group.count()}: {group.curve_names()}"
     lines = [("heading", line) for line in hanging("", heading, width, indent=0, rest=4)]
     fixes = {finding.fix for finding in group.findings}
+    one_place = not group.place().endswith(" places")
     for finding in group.findings:
-        lines += [("curve", line) for line in hanging("", f"{printable(finding.curve)}:", width)]
+        where = "" if one_place else f" ({printable(finding.where)})"
+        lines += [("curve", line) for line in hanging("", f"{printable(finding.curve)}{where}:", width, rest=4)]
         lines += [("", line) for line in hanging(WHAT, printable(finding.message), width, indent=4)]
         if len(fixes) > 1:
             lines += [("", line) for line in hanging(FIX, printable(finding.fix), width, indent=4)]

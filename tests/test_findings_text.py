@@ -140,3 +140,17 @@ def test_export_prints_the_grouped_warnings_on_stderr_and_only_data_on_stdout(cl
     assert warning.startswith("Warning: --t-max (4 of 4 curves: T_max=50, T_max=100): ")
     quiet = cli("export", *SWEEP, "-q", "-o", "sweep.json")
     assert (quiet.code, quiet.err) == (0, "")
+
+
+def test_one_rule_at_several_places_is_one_group_naming_each_place(cli, monkeypatch):
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    files = [str(root / "configs" / "hf_warmup.yaml"), str(root / "configs" / "warmup_styles.yaml")]
+    spec, findings = _findings(*files)
+    zero = [f for f in findings if f.rule == "warmup-starts-at-zero"]
+    assert len({f.where for f in zero}) == len(zero) > 1  # per curve, each at its own YAML key
+    (group,) = [g for g in group_findings(findings, len(spec.curves)) if g.first.rule == "warmup-starts-at-zero"]
+    assert group.place() == f"{len(zero)} places"
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = cli("check", *files).out.splitlines()
+    for finding in zero:  # each curve with its own place in the long form
+        assert f"  {finding.curve} ({finding.where}):" in lines
