@@ -19,6 +19,7 @@ MAX_KEY_STEPS = 7
 
 
 def format_lr(value: float) -> str:
+    """An LR as the tables print it: four significant digits."""
     return f"{value:.4g}"
 
 

@@ -16,6 +16,7 @@ from lrviz.schedules.base import FrameworkSchedule
 
 
 def stdout_console() -> Console:
+    """A console on stdout that leaves user text alone (no highlighting, no soft wrapping)."""
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -92,7 +93,17 @@ def list_schedulers() -> None:
 
 
 def _parameter_summary(info: SchedulerInfo) -> str:
-    return ", ".join(f"{p.name}" + ("*" if p.required else f"={p.default_text()}") for p in info.params)
+    return ", ".join(f"{p.name}" + ("*" if p.required else f"={_short_default(p.default_text())}") for p in info.params)
+
+
+def _short_default(text: str) -> str:
+    """A default as the summary shows it: a float of many digits (1/3) to 4 significant ones, so
+    no number is longer than the column and folded in two (`show` has the exact value)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return f"{value:.4g}" if len(text) > 8 else text
 
 
 @app.command("show")
