@@ -299,3 +299,42 @@ def test_pack_entries_never_splits_an_entry(entries, width):
     assert "   ".join(lines) == "   ".join(entries)  # all entries, in order, nothing cut
     for line in lines:
         assert len(line) <= width or line in entries  # only an entry wider than the line overflows
+
+
+_BASE = None
+
+
+def _base_curve():
+    global _BASE  # one real simulated curve; hypothesis varies its label and values
+    if _BASE is None:
+        (_BASE,) = simulate(spec_from_tokens(["exp", "--gamma", "0.9"], CurveFlags(steps="50")))
+    return _BASE
+
+
+LABEL_TEXT = st.text(alphabet="abcxyzLR_=,.()[] 0123456789-", min_size=1, max_size=90).map(
+    lambda s: " ".join(s.split())
+)
+LABEL_TEXT = LABEL_TEXT.filter(bool)
+VALUES = st.lists(
+    st.sampled_from([0.0, 0.1, 1e-7, 3.333e-5, 12345.678, -0.002, 1e-300, 0.1, 0.05]), min_size=50, max_size=50
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(LABEL_TEXT, VALUES), min_size=1, max_size=6), st.sampled_from([60, 80, 100, 132]))
+def test_any_labels_and_values_keep_every_token_whole(curves, width):
+    import dataclasses
+
+    base = _base_curve()
+    made = []
+    for label, values in curves:
+        spec = dataclasses.replace(base.spec, label=label)
+        made.append(dataclasses.replace(base, spec=spec, lr=np.array(values), group_lr=np.array([values])))
+    text = _render(curve_tables(made, None, width=width), width)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    for row in curve_rows(made):
+        assert _label_on_one_line(row.label, lines), row.label
+        for key in row.keys:
+            assert _whole_on_a_line(key, lines), key
+        assert _whole_on_a_line(row.numbers["peak (step)"], lines)
