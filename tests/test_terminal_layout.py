@@ -88,3 +88,21 @@ def test_plot_in_a_pipe_at_80_columns_keeps_every_token_whole(tmp_path):
     assert not any(line.strip() == "400 steps" for line in lines[1:])  # no sub-line looks like a row
     (warning,) = result.stderr.splitlines()
     assert warning.startswith("Warning: --t-max (4 of 4 curves: T_max=50, T_max=100): ")
+
+
+@pytest.mark.parametrize("columns", [80, 120, 160])
+def test_list_never_splits_a_parameter_with_its_default(cli, monkeypatch, columns):
+    from lrviz import schedules
+    from lrviz.cli.catalog import _parameter_summary
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = cli("list")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= columns
+    infos = [*registry.catalog().values()]
+    infos += [registry.framework_info(s) for family in schedules.families() for s in family.schedules]
+    for info in infos:
+        for token in _parameter_summary(info).split(", "):
+            if token:
+                assert any(token in line for line in lines), (info.name, token)

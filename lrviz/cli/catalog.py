@@ -73,23 +73,49 @@ def _parameter_rows(info: SchedulerInfo, rows: list[tuple[str, str, str, str]], 
 @app.command("list")
 def list_schedulers() -> None:
     """Every scheduler lrviz drives: torch's classes with aliases, then each framework's schedules."""
-    table = Table(header_style="bold", title="torch.optim.lr_scheduler", title_justify="left")
-    table.add_column("scheduler", no_wrap=True)
-    table.add_column("aliases")
-    table.add_column("parameters (default)", overflow="fold")
-    for info in registry.catalog().values():
-        note = " [YAML]" if info.kind.needs_yaml else ""
-        table.add_row(info.name + note, ", ".join(info.aliases), _parameter_summary(info))
     console = stdout_console()
-    console.print(table, markup=False)
+    torch_rows = [
+        (info.name + (" [YAML]" if info.kind.needs_yaml else ""), ", ".join(info.aliases), _parameter_summary(info))
+        for info in registry.catalog().values()
+    ]
+    console.print(_catalog_section("torch.optim.lr_scheduler", torch_rows, console.width, "scheduler"), markup=False)
     for family in schedules.families():
-        table = Table(header_style="bold", title=f"{family.prefix}: {family.title}", title_justify="left")
-        table.add_column("schedule", no_wrap=True)
-        table.add_column("parameters (default)", overflow="fold")
-        for schedule in family.schedules:
-            table.add_row(schedule.full_name, _parameter_summary(registry.framework_info(schedule)))
-        console.print(table, markup=False)
+        rows = [
+            (schedule.full_name, None, _parameter_summary(registry.framework_info(schedule)))
+            for schedule in family.schedules
+        ]
+        console.print(
+            _catalog_section(f"{family.prefix}: {family.title}", rows, console.width, "schedule"), markup=False
+        )
     console.print("* required.  [YAML]: nests schedulers, so only a YAML file can describe it.", markup=False)
+
+
+CatalogRow = tuple[str, "str | None", str]  # name, aliases (None: the family has none), parameters
+LIST_TABLE_MIN = 120  # columns from which `list` prints tables; narrower, each schedule is a row of its own
+
+
+def _catalog_section(title: str, rows: list[CatalogRow], width: int, kind: str) -> Table | Text:
+    """A table of the schedules, or, where the parameters column would fold a `name=default` in
+    two, each schedule on a line with its parameters wrapped (at spaces) below it."""
+    from lrviz.terminal_text import hanging
+
+    with_aliases = any(aliases is not None for _, aliases, _ in rows)
+    if width < LIST_TABLE_MIN:
+        text = Text(f"{title}\n", style="bold")
+        for name, aliases, parameters in rows:
+            text.append(f"  {name}", style="bold")
+            text.append(f"  ({aliases})\n" if aliases else "\n")
+            text.append("".join(line + "\n" for line in hanging("", parameters or "-", width, indent=6)))
+        text.rstrip()
+        return text
+    table = Table(header_style="bold", title=title, title_justify="left")
+    table.add_column(kind, no_wrap=True)
+    if with_aliases:
+        table.add_column("aliases")
+    table.add_column("parameters (default)", overflow="fold")
+    for name, aliases, parameters in rows:
+        table.add_row(name, *([aliases or ""] if with_aliases else []), parameters)
+    return table
 
 
 def _parameter_summary(info: SchedulerInfo) -> str:
