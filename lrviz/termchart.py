@@ -62,8 +62,10 @@ def render_chart(
     width, auto_height = chart_size(width)
     series = _series(curves, width, log_y, 1 / steps_per_epoch if steps_per_epoch else 1.0)
     legend = _legend_lines(series, width, color) if len(series) > 1 else []
-    # the y label's line and the legend's lines come out of the chart's height
-    height = max((height or auto_height) - 1 - len(legend), MIN_HEIGHT // 2)
+    # the y label's line and the legend's lines come out of the chart's height, down to 2/3 of it
+    # (a long legend, of a compare of many curves, runs on below rather than flatten the chart)
+    wanted = height or auto_height
+    height = max(wanted - 1 - len(legend), (2 * wanted) // 3, MIN_HEIGHT)
     figure = _new_figure(color, width, height)
     for item in series:
         signal = figure.signal(item.xs, item.ys, marker=item.marker(color))
