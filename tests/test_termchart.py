@@ -164,3 +164,12 @@ def test_format_tick_keeps_the_digits_the_spacing_needs():
     assert [format_tick(t, 0.025) for t in (0, 0.025, 0.05, 0.075, 0.1)] == ["0", "0.025", "0.05", "0.075", "0.1"]
     assert [format_tick(t, 25) for t in (0, 25, 50)] == ["0", "25", "50"]
     assert format_tick(2.5e-5, 2.5e-5) == "2.5e-05"
+
+
+def test_a_long_legend_does_not_flatten_the_chart():
+    gammas = ",".join(f"0.{90 + k}" for k in range(10))
+    few = _frame(render_chart(_curves("exp", "--gamma", "0.9,0.95", steps="100"), 60, height=24))[1]
+    many_text = render_chart(_curves("exp", "--gamma", gammas, steps="100"), 60, height=24)
+    _above, many, below = _frame(many_text)
+    assert len(below) - 2 >= 4  # the legend takes several lines under the chart
+    assert len(many) >= (2 * len(few)) // 3  # yet the chart keeps most of its height
