@@ -171,5 +171,5 @@ def test_a_long_legend_does_not_flatten_the_chart():
     few = _frame(render_chart(_curves("exp", "--gamma", "0.9,0.95", steps="100"), 60, height=24))[1]
     many_text = render_chart(_curves("exp", "--gamma", gammas, steps="100"), 60, height=24)
     _above, many, below = _frame(many_text)
-    assert len(below) - 2 >= 4  # the legend takes several lines under the chart
+    assert len(below) - 2 >= 3  # the legend takes several lines under the chart
     assert len(many) >= (2 * len(few)) // 3  # yet the chart keeps most of its height
