@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from lrviz.report.tables import MAX_KEY_STEPS, curve_tables, key_steps
+from lrviz.report.tables import MAX_KEY_STEPS, curve_rows, curve_tables, key_steps
+from lrviz.report.text import pack_entries, shorten_middle
 from lrviz.simulation.stepping import simulate
 from lrviz.spec.flags import CurveFlags, spec_from_tokens
 
@@ -159,3 +162,179 @@ def test_narrow_terminal_moves_key_steps_to_a_second_table_within_80_columns():
     text = _render(curve_tables(curves, None, width=80), 80)
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "LR at key steps" in text and "399: 5.53e-20" in text
+
+
+LONG_SEQUENTIAL = """\
+lr: 0.1
+steps: 400
+curves:
+  - scheduler:
+      type: SequentialLR
+      milestones: [10]
+      schedulers:
+        - {type: LinearLR, start_factor: 0.01, total_iters: 10}
+        - {type: CosineAnnealingLR, T_max: 390}
+  - scheduler: {type: LambdaLR, lr_lambda: "0.5 ** (epoch // 30) * min(1, (epoch + 1) / 10)"}
+  - scheduler: {type: ExponentialLR, gamma: 0.99}
+  - {scheduler: {type: StepLR, step_size: 7, gamma: 0.9}, steps: 120}
+"""
+
+TABLE_CASES = {
+    "sweep": (["cosine", "--t-max", "50,100", "--eta-min", "0,0.01"], "400"),
+    "exp sweep": (["exp", "--gamma", "0.99,0.999,0.9999"], "400"),
+    "many key steps": (["multistep", "--milestones", "10,20,30,40,50,60,70,80", "--gamma", "0.97"], "1000000"),
+    "cyclic": (["cyclic", "--base-lr", "0.0001", "--max-lr", "0.1", "--step-size-up", "13"], "400"),
+}
+
+
+def _table_curves(case, tmp_path):
+    if case == "yaml":
+        path = tmp_path / "long.yaml"
+        path.write_text(LONG_SEQUENTIAL)
+        return simulate(spec_from_tokens([str(path)], CurveFlags()))
+    tokens, steps = TABLE_CASES[case]
+    return simulate(spec_from_tokens(tokens, CurveFlags(steps=steps)))
+
+
+def _whole_on_a_line(token, lines):
+    return any(token in line for line in lines)
+
+
+def _label_on_one_line(label, lines):
+    """The label whole, or shortened in the middle: its start, `…`, its end, on one line."""
+    if _whole_on_a_line(label, lines):
+        return True
+    for line in lines:
+        for cell in line.split("   "):  # cells are at least 3 spaces apart
+            cell = cell.strip()
+            if "…" in cell:
+                head, tail = cell.split("…", 1)
+                if head and label.startswith(head) and label.endswith(tail) and len(cell) < len(label):
+                    return True
+    return False
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 160])
+@pytest.mark.parametrize("case", [*TABLE_CASES, "yaml"])
+def test_no_label_or_number_is_split_across_lines(case, width, tmp_path):
+    curves = _table_curves(case, tmp_path)
+    text = _render(curve_tables(curves, "A title", width=width), width)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    rows = curve_rows(curves)
+    assert len(rows) == sum(len(curve.group_names) for curve in curves)
+    for row in rows:
+        assert _label_on_one_line(row.label, lines), row.label
+        for number in (row.numbers["start"], row.numbers["peak (step)"], row.numbers["final"]):
+            assert _whole_on_a_line(number, lines), number
+        for key in row.keys:  # "step: LR" never split between the step and its LR
+            assert _whole_on_a_line(key, lines), key
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_each_curve_is_one_line_of_the_summary_and_the_length_is_in_the_title(width):
+    curves = simulate(spec_from_tokens(["cosine", "--t-max", "50,100", "--eta-min", "0,0.01"], CurveFlags(steps="400")))
+    summary = _render(curve_tables(curves, "Cosine", width=width)[:1], width)
+    lines = [line for line in summary.splitlines() if line.strip()]
+    assert lines[0].strip() == "Cosine · 400 steps"
+    body = lines[3:]  # title, header, rule
+    labels = [curve.label for curve in curves]
+    firsts = [line for line in body if line.split("  ")[0].strip() in labels]
+    assert [line.split("  ")[0].strip() for line in firsts] == labels
+    assert not any(line.strip().endswith("steps") for line in body)  # no "400 steps" sub-lines
+    if width < 100:
+        assert body == firsts  # one line per curve
+    else:  # the key steps make a row several lines; a blank line separates the rows
+        assert "key steps (step: LR)" in summary
+
+
+def test_curves_of_different_lengths_get_a_steps_column(tmp_path):
+    curves = _table_curves("yaml", tmp_path)
+    text = _render(curve_tables(curves, None, width=80)[:1], 80)
+    header = next(line for line in text.splitlines() if "start" in line)
+    assert header.split()[:3] == ["curve", "steps", "start"]
+    stepped = next(line for line in text.splitlines() if line.strip().startswith("StepLR"))
+    assert " 120 " in stepped
+
+
+def test_key_steps_table_packs_entries_within_the_width():
+    curves = simulate(
+        spec_from_tokens(
+            ["multistep", "--milestones", "10,20,30,40,50,60", "--gamma", "0.97"], CurveFlags(steps="100000")
+        )
+    )
+    text = _render(curve_tables(curves, None, width=60)[-1:], 60)
+    lines = text.splitlines()
+    keys = curve_rows(curves)[0].keys
+    assert all(_whole_on_a_line(key, lines) for key in keys)
+    assert sum(any(key in line for key in keys) for line in lines) >= 2  # wrapped between entries
+    assert max(len(line) for line in lines) <= 60
+
+
+def test_shorten_middle_keeps_both_ends():
+    assert shorten_middle("ExponentialLR(gamma=0.99)", 100) == "ExponentialLR(gamma=0.99)"
+    short = shorten_middle("SequentialLR(LinearLR(start_factor=0.01), CosineAnnealingLR(T_max=390))", 20)
+    assert len(short) <= 20 and short.startswith("Sequential") and short.endswith("=390))") and "…" in short
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["gamma", "T_max", "eta_min", "lr"]), st.floats(0, 1000).map(lambda v: f"{v:.4g}")),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(min_value=2, max_value=40),
+)
+def test_shortened_labels_show_no_number_in_part(parts, limit):
+    label = ", ".join(f"{name}={value}" for name, value in parts)
+    short = shorten_middle(label, limit)
+    assert len(short) <= limit
+    numbers = set(re.findall(r"[0-9.]+", label))
+    assert set(re.findall(r"[0-9.]+", short)) <= numbers  # `gamma=0.99` never shows as `gamma=0.`
+
+
+@given(st.lists(st.text(alphabet="ab: .0123456789", min_size=1, max_size=15), max_size=20), st.integers(1, 60))
+def test_pack_entries_never_splits_an_entry(entries, width):
+    lines = pack_entries(entries, width)
+    assert "   ".join(lines) == "   ".join(entries)  # all entries, in order, nothing cut
+    for line in lines:
+        assert len(line) <= width or line in entries  # only an entry wider than the line overflows
+
+
+_BASE = None
+
+
+def _base_curve():
+    global _BASE  # one real simulated curve; hypothesis varies its label and values
+    if _BASE is None:
+        (_BASE,) = simulate(spec_from_tokens(["exp", "--gamma", "0.9"], CurveFlags(steps="50")))
+    return _BASE
+
+
+LABEL_TEXT = st.text(alphabet="abcxyzLR_=,.()[] 0123456789-", min_size=1, max_size=90).map(
+    lambda s: " ".join(s.split())
+)
+LABEL_TEXT = LABEL_TEXT.filter(bool)
+VALUES = st.lists(
+    st.sampled_from([0.0, 0.1, 1e-7, 3.333e-5, 12345.678, -0.002, 1e-300, 0.1, 0.05]), min_size=50, max_size=50
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(LABEL_TEXT, VALUES), min_size=1, max_size=6), st.sampled_from([60, 80, 100, 132]))
+def test_any_labels_and_values_keep_every_token_whole(curves, width):
+    import dataclasses
+
+    base = _base_curve()
+    made = []
+    for label, values in curves:
+        spec = dataclasses.replace(base.spec, label=label)
+        made.append(dataclasses.replace(base, spec=spec, lr=np.array(values), group_lr=np.array([values])))
+    text = _render(curve_tables(made, None, width=width), width)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    for row in curve_rows(made):
+        assert _label_on_one_line(row.label, lines), row.label
+        for key in row.keys:
+            assert _whole_on_a_line(key, lines), key
+        assert _whole_on_a_line(row.numbers["peak (step)"], lines)

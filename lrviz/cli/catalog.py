@@ -7,15 +7,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from lrviz import schedules
 from lrviz.cli.app import app
 from lrviz.schedules import pytorch as registry
 from lrviz.schedules.base import FrameworkSchedule
-from lrviz.schedules.pytorch import SchedulerInfo
+from lrviz.schedules.pytorch import Param, SchedulerInfo
 
 
 def stdout_console() -> Console:
+    """A console on stdout that leaves user text alone (no highlighting, no soft wrapping)."""
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -28,36 +30,107 @@ def parameter_table(info: SchedulerInfo) -> Table:
     table.add_column("default")
     table.add_column("description", overflow="fold")
     for param in info.params:
-        kind = "|".join(param.choices) if param.choices else param.kind.replace("_", " ")
-        flag = param.flag if param.kind != "schedulers" else "(YAML only)"
-        table.add_row(flag, param.name, kind, param.default_text(), param.help)
+        table.add_row(*_parameter_cells(param), param.help)
     return table
+
+
+TABLE_DESCRIPTION_MIN = 40  # narrower than this, a description column reads a word a line
+
+
+def parameter_view(info: SchedulerInfo, width: int) -> Table | Text:
+    """The parameters as a table when its description column gets enough room at `width`,
+    else as rows: flag, name, type and default on a line, the description indented below."""
+    rows = [_parameter_cells(param) for param in info.params]
+    fixed = [max([len(header), *(len(row[i]) for row in rows)]) for i, header in enumerate(PARAMETER_HEADERS)]
+    # the table's box: a border and a space either side of every column
+    if width - sum(fixed) - 3 * (len(fixed) + 1) - 1 >= TABLE_DESCRIPTION_MIN:
+        return parameter_table(info)
+    return _parameter_rows(info, rows, width)
+
+
+PARAMETER_HEADERS = ("flag", "torch name", "type", "default")
+
+
+def _parameter_cells(param: Param) -> tuple[str, str, str, str]:
+    kind = "|".join(param.choices) if param.choices else param.kind.replace("_", " ")
+    flag = param.flag if param.kind != "schedulers" else "(YAML only)"
+    return flag, param.name, kind, param.default_text()
+
+
+def _parameter_rows(info: SchedulerInfo, rows: list[tuple[str, str, str, str]], width: int) -> Text:
+    from lrviz.report.text import hanging
+
+    text = Text(f"{info.name} parameters\n", style="bold")
+    for (flag, name, kind, default), param in zip(rows, info.params, strict=True):
+        default = default if default == "required" else f"default {default}"
+        text.append(f"  {flag}", style="bold")
+        text.append(f"  {name} · {kind} · {default}\n")
+        for line in hanging("", param.help, width, indent=6):
+            text.append(line + "\n")
+    text.rstrip()
+    return text
 
 
 @app.command("list")
 def list_schedulers() -> None:
     """Every scheduler lrviz drives: torch's classes with aliases, then each framework's schedules."""
-    table = Table(header_style="bold", title="torch.optim.lr_scheduler", title_justify="left")
-    table.add_column("scheduler", no_wrap=True)
-    table.add_column("aliases")
-    table.add_column("parameters (default)", overflow="fold")
-    for info in registry.catalog().values():
-        note = " [YAML]" if info.kind.needs_yaml else ""
-        table.add_row(info.name + note, ", ".join(info.aliases), _parameter_summary(info))
     console = stdout_console()
-    console.print(table, markup=False)
+    torch_rows = [
+        (info.name + (" [YAML]" if info.kind.needs_yaml else ""), ", ".join(info.aliases), _parameter_summary(info))
+        for info in registry.catalog().values()
+    ]
+    console.print(_catalog_section("torch.optim.lr_scheduler", torch_rows, console.width, "scheduler"), markup=False)
     for family in schedules.families():
-        table = Table(header_style="bold", title=f"{family.prefix}: {family.title}", title_justify="left")
-        table.add_column("schedule", no_wrap=True)
-        table.add_column("parameters (default)", overflow="fold")
-        for schedule in family.schedules:
-            table.add_row(schedule.full_name, _parameter_summary(registry.framework_info(schedule)))
-        console.print(table, markup=False)
+        rows = [
+            (schedule.full_name, None, _parameter_summary(registry.framework_info(schedule)))
+            for schedule in family.schedules
+        ]
+        console.print(
+            _catalog_section(f"{family.prefix}: {family.title}", rows, console.width, "schedule"), markup=False
+        )
     console.print("* required.  [YAML]: nests schedulers, so only a YAML file can describe it.", markup=False)
 
 
+CatalogRow = tuple[str, "str | None", str]  # name, aliases (None: the family has none), parameters
+LIST_TABLE_MIN = 120  # columns from which `list` prints tables; narrower, each schedule is a row of its own
+
+
+def _catalog_section(title: str, rows: list[CatalogRow], width: int, kind: str) -> Table | Text:
+    """A table of the schedules, or, where the parameters column would fold a `name=default` in
+    two, each schedule on a line with its parameters wrapped (at spaces) below it."""
+    from lrviz.report.text import hanging
+
+    with_aliases = any(aliases is not None for _, aliases, _ in rows)
+    if width < LIST_TABLE_MIN:
+        text = Text(f"{title}\n", style="bold")
+        for name, aliases, parameters in rows:
+            text.append(f"  {name}", style="bold")
+            text.append(f"  ({aliases})\n" if aliases else "\n")
+            text.append("".join(line + "\n" for line in hanging("", parameters or "-", width, indent=6)))
+        text.rstrip()
+        return text
+    table = Table(header_style="bold", title=title, title_justify="left")
+    table.add_column(kind, no_wrap=True)
+    if with_aliases:
+        table.add_column("aliases")
+    table.add_column("parameters (default)", overflow="fold")
+    for name, aliases, parameters in rows:
+        table.add_row(name, *([aliases or ""] if with_aliases else []), parameters)
+    return table
+
+
 def _parameter_summary(info: SchedulerInfo) -> str:
-    return ", ".join(f"{p.name}" + ("*" if p.required else f"={p.default_text()}") for p in info.params)
+    return ", ".join(f"{p.name}" + ("*" if p.required else f"={_short_default(p.default_text())}") for p in info.params)
+
+
+def _short_default(text: str) -> str:
+    """A default as the summary shows it: a float of many digits (1/3) to 4 significant ones, so
+    no number is longer than the column and folded in two (`show` has the exact value)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return f"{value:.4g}" if len(text) > 8 else text
 
 
 @app.command("show")
@@ -76,7 +149,7 @@ def show_scheduler(
     if schedule is not None:
         console.print(_framework_notes(schedule), markup=False)
     console.print()
-    console.print(parameter_table(info))
+    console.print(parameter_view(info, console.width))
     console.print()
     console.print("Example:", style="bold")
     example = schedule.example if schedule is not None else registry.EXAMPLES[info.name]

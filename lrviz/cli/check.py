@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from lrviz.cli.options import spec_command
-from lrviz.errors import EXIT_FINDINGS, EXIT_OK, printable
+from lrviz.errors import EXIT_FINDINGS, EXIT_OK
 from lrviz.spec.flagtable import CURVE, Option
 
 if TYPE_CHECKING:
@@ -37,28 +37,30 @@ RESUME_OPTIONS = {
 LEVEL_STYLES = {"warning": "bold yellow", "info": "cyan"}
 
 
-def print_findings(console: Console, findings: Sequence[Finding]) -> None:
-    """The findings as a list: level, rule and where; then what happens and how to fix it."""
-    from rich.markup import escape as rich_escape
+def print_findings(console: Console, findings: Sequence[Finding], total_curves: int = 1) -> None:
+    """The findings, one group per rule and place: level, rule and where, then what happens and
+    how to fix it (for each curve of the group), wrapped with hanging indents."""
+    from rich.text import Text
 
-    def escape(text: str) -> str:  # user text: neither rich markup nor control characters
-        return rich_escape(printable(text))
+    from lrviz.report.findings import finding_lines, group_findings
 
-    for finding in findings:
-        style = LEVEL_STYLES[finding.level]
-        console.print(
-            f"[{style}]{finding.level}[/] {escape(finding.where)} "
-            f"[dim]({escape(finding.curve)}) {escape(f'[{finding.rule}]')}[/]"
-        )
-        console.print(f"  what happens: {escape(finding.message)}")
-        console.print(f"  how to fix:   {escape(finding.fix)}")
+    for group in group_findings(findings, total_curves):
+        for style, line in finding_lines(group, console.width):
+            text = Text(line, style="dim" if style == "curve" else "")
+            if style == "heading" and line.startswith(group.first.level):
+                text.stylize(LEVEL_STYLES[group.first.level], 0, len(group.first.level))
+            console.print(text, soft_wrap=True)
 
 
-def print_warnings(findings: Sequence[Finding]) -> None:
-    """Warning-level findings as `Warning:` lines on stderr (what `plot` and `compare` show)."""
-    for finding in findings:
-        if finding.level == "warning":
-            typer.echo(f"Warning: {printable(' '.join(finding.line().split()))}", err=True)
+def print_warnings(findings: Sequence[Finding], total_curves: int = 1) -> None:
+    """Warning-level findings as `Warning:` lines on stderr (what `plot` and `compare` show):
+    one line per rule and place, naming the curves when it fired on several."""
+    from lrviz.check.rules import RULES
+    from lrviz.report.findings import group_findings, warning_line
+
+    docs = {item.name: item.doc for item in RULES}
+    for group in group_findings([f for f in findings if f.level == "warning"], total_curves):
+        typer.echo(warning_line(group, docs), err=True)
 
 
 def _list_rules(console: Console) -> None:
@@ -118,7 +120,7 @@ def check(tokens: list[str], flags: Flags) -> int:
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK
-    print_findings(console, findings)
+    print_findings(console, findings, len(spec.curves))
     warnings = sum(f.level == "warning" for f in findings)
     console.print(f"{warnings} warning{'s' if warnings != 1 else ''}, {len(findings) - warnings} info")
     return EXIT_FINDINGS if warnings else EXIT_OK

@@ -46,8 +46,13 @@ def export(tokens: list[str], flags: Flags) -> None:
     from lrviz.cli.progress import simulation_progress
     from lrviz.pipeline import Request, run
 
-    with simulation_progress(spec) as progress:  # export prints no findings: its stdout is the data
-        curves = run(spec, Request(progress=progress, findings=False)).curves
+    with simulation_progress(spec) as progress:
+        result = run(spec, Request(progress=progress))
+    curves = result.curves
+    if not flags["quiet"]:  # the warnings of `lrviz check`, one short line per rule, as plot prints them
+        from lrviz.cli.check import print_warnings
+
+        print_warnings(result.warnings, len(curves))
     if output is None:
         write_export(curves, chosen, sys.stdout.write)
         sys.stdout.flush()

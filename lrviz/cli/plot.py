@@ -119,7 +119,7 @@ def _print_result(result: Result, view: PlotView, options: RenderOptions) -> Non
     from lrviz.cli.check import print_warnings
     from lrviz.report.tables import curve_tables
 
-    print_warnings(result.warnings)  # the warnings of `lrviz check`, above the table
+    print_warnings(result.warnings, len(result.curves))  # the warnings of `lrviz check`, above the table
     if view.code:
         from lrviz.report.code import pytorch_code
 

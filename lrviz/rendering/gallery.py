@@ -39,7 +39,7 @@ def gallery_path(config: Path, output: Path) -> Path:
 
 
 def build_gallery(
-    configs: Path, output: Path, on_findings: Callable[[list[Finding]], None] | None = None
+    configs: Path, output: Path, on_findings: Callable[[list[Finding], int], None] | None = None
 ) -> list[Path]:
     """Write `output/<stem>.png` for every spec in `configs` (the figure `lrviz plot FILE` saves, its
     warnings marked); returns the paths written. Every spec is read, and their work bounded as one
@@ -59,7 +59,7 @@ def build_gallery(
     written = []
     for path, result in results:
         if on_findings is not None:
-            on_findings(result.warnings)
+            on_findings(result.warnings, len(result.curves))
         written.append(
             draw_and_save(result.curves, gallery_path(path, output), options[path], None, result.marked_steps)
         )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from lrviz.report.text import pack_entries, shorten_middle
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -16,6 +19,7 @@ MAX_KEY_STEPS = 7
 
 
 def format_lr(value: float) -> str:
+    """An LR as the tables print it: four significant digits."""
     return f"{value:.4g}"
 
 
@@ -113,7 +117,39 @@ def _slope_signs(lr: np.ndarray) -> np.ndarray:
     return signs
 
 
-WIDE = 100  # columns from which the key steps fit in the summary table
+WIDE = 100  # columns from which the key steps may fit in the summary table
+TABLE_EDGES = 2  # the box's left and right edge (SIMPLE_HEAD: a space each)
+COLUMN_GAP = 3  # between two columns: padding, the box's blank divider, padding
+LABEL_MIN = 32  # labels are shortened to fit, but columns are dropped before they get narrower than this
+NUMBER_COLUMNS = ("start", "peak (step)", "final", "min", "mean")
+DROPPABLE = ("mean", "min")  # the columns given up, in this order, on very narrow terminals
+
+
+@dataclass(frozen=True)
+class CurveRow:
+    """One row of the tables: a curve (or one param group of it), its numbers as printed."""
+
+    label: str
+    steps: int
+    numbers: dict[str, str]  # column name -> the printed value
+    keys: list[str]  # "step: LR" at each key step
+
+
+def curve_rows(curves: Sequence[Curve]) -> list[CurveRow]:
+    """The printed cells of every curve (per param group), before any layout."""
+    rows = []
+    for label, steps, values in _rows(curves):
+        # the first highest value; not np.nanargmax, which copies a million-step curve
+        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
+        numbers = {
+            "start": format_lr(values[0]),
+            "peak (step)": f"{format_lr(values[peak])} ({peak})",
+            "final": format_lr(values[-1]),
+            "min": format_lr(float(np.min(values))),
+            "mean": format_lr(float(np.mean(values))),
+        }
+        rows.append(CurveRow(label, steps, numbers, [f"{k}: {format_lr(values[k])}" for k in key_steps(values)]))
+    return rows
 
 
 def _rows(curves: Sequence[Curve]) -> list[tuple[str, int, np.ndarray]]:
@@ -128,48 +164,143 @@ def _rows(curves: Sequence[Curve]) -> list[tuple[str, int, np.ndarray]]:
     return rows
 
 
+def _column_width(name: str, rows: Sequence[CurveRow]) -> int:
+    cells = [row.steps if name == "steps" else row.numbers[name] for row in rows]
+    return max(len(name), *(len(str(cell)) for cell in cells))
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    """The characters a table with columns of these widths takes."""
+    return sum(widths) + COLUMN_GAP * (len(widths) - 1) + TABLE_EDGES
+
+
+@dataclass(frozen=True)
+class _Layout:
+    columns: list[str]  # the number columns shown (with "steps" when the curves' lengths differ)
+    label_width: int
+    keys_width: int  # the key steps' column in the summary; 0: a table of their own
+
+
+def _layout(rows: Sequence[CurveRow], width: int) -> _Layout:
+    """Which columns fit `width`, and how wide the labels may be."""
+    lengths = {row.steps for row in rows}
+    columns = [*(["steps"] if len(lengths) > 1 else []), *NUMBER_COLUMNS]
+    longest = max((len(row.label) for row in rows), default=0)
+    longest = max(longest, len("curve"))
+    keys = max(len(KEYS_HEADER), *(len(key) for row in rows for key in row.keys))
+    numbers = [_column_width(name, rows) for name in columns]
+    room = width - _table_width([*numbers, keys, 0])
+    if width >= WIDE and room >= min(longest, 3 * LABEL_MIN):
+        return _Layout(columns, min(longest, room), keys)
+    for dropped in ("", *DROPPABLE):
+        if dropped:
+            columns.remove(dropped)
+        room = width - _table_width([*(_column_width(name, rows) for name in columns), 0])
+        if room >= min(longest, LABEL_MIN):
+            break
+    return _Layout(columns, max(min(longest, room), 1), 0)
+
+
+KEYS_HEADER = "key steps (step: LR)"
+
+
 def curve_tables(curves: Sequence[Curve], title: str | None = None, width: int = 80) -> list[Table]:
     """A summary row per curve (per param group): start, peak, final, min, mean, key steps.
 
-    The LR at key steps is a column of the summary when `width` allows, else a second table.
+    Every row is one line, no label or number is ever split: labels longer than their column
+    are shortened in the middle (:func:`shorten_middle`), and the LR at key steps is a column of
+    the summary when `width` allows, else a table of its own, its entries packed whole on lines.
+    The run length is in the title when every curve has the same, else a column.
     """
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+    rows = curve_rows(curves)
+    layout = _layout(rows, width)
+    summary = _summary_table(rows, layout, _title(title, rows))
+    if layout.keys_width:
+        return [summary]
+    return [summary, key_steps_table(rows, width)]
 
+
+def _title(title: str | None, rows: Sequence[CurveRow]) -> str | None:
     from lrviz.errors import printable
 
-    wide = width >= WIDE
-    shown_title = None if title is None else printable(title)
-    summary = Table(title=shown_title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    summary.add_column("curve", overflow="fold", min_width=12)
-    for name in ("start", "peak (step)", "final", "min", "mean"):
-        summary.add_column(name, justify="right", no_wrap=True)
-    keys_table = Table(
-        title="LR at key steps: start, each change of regime, end",
+    lengths = {row.steps for row in rows}
+    run = f"{lengths.pop()} steps" if len(lengths) == 1 else None
+    parts = [part for part in (None if title is None else printable(title), run) if part]
+    return " · ".join(parts) if parts else None
+
+
+def _new_table(title: str | None, show_lines: bool = False) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title,
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        show_lines=show_lines,
     )
-    keys_table.add_column("curve", overflow="fold", min_width=12)
-    keys_table.add_column("step: LR", overflow="fold")
-    if wide:
-        summary.add_column("key steps (step: LR)", justify="right", no_wrap=True)
-    for label, steps, values in _rows(curves):
-        # the first highest value; not np.nanargmax, which copies a million-step curve
-        peak = int(np.argmax(values == np.nanmax(values))) if np.isfinite(values).any() else 0
-        keys = key_steps(values)
-        cells = [
-            Text(label) + Text(f"\n{steps} steps", style="dim"),
-            Text(format_lr(values[0])),
-            Text(f"{format_lr(values[peak])} ({peak})"),
-            Text(format_lr(values[-1])),
-            Text(format_lr(float(np.min(values)))),
-            Text(format_lr(float(np.mean(values)))),
-        ]
-        if wide:
-            cells.append(Text("\n".join(f"{k}: {format_lr(values[k])}" for k in keys)))
+
+
+def _summary_table(rows: Sequence[CurveRow], layout: _Layout, title: str | None) -> Table:
+    from rich.text import Text
+
+    # with key steps in it a row takes several lines: a blank line between rows tells them apart
+    summary = _new_table(title, show_lines=bool(layout.keys_width))
+    summary.add_column("curve", no_wrap=True, width=layout.label_width)
+    for name in layout.columns:
+        summary.add_column(name, justify="right", no_wrap=True)
+    if layout.keys_width:
+        summary.add_column(KEYS_HEADER, justify="right", no_wrap=True)
+    for row in rows:
+        cells = [Text(shorten_middle(row.label, layout.label_width))]
+        cells += [Text(str(row.steps) if name == "steps" else row.numbers[name]) for name in layout.columns]
+        if layout.keys_width:
+            cells.append(Text("\n".join(row.keys)))
         summary.add_row(*cells)
-        keys_table.add_row(Text(label), Text("   ".join(f"{k}: {format_lr(values[k])}" for k in keys)))
-    return [summary] if wide else [summary, keys_table]
+    return summary
+
+
+KEYS_TITLE = "LR at key steps: start, each change of regime, end"
+STACK_INDENT = "  "  # the key steps under their curve's label, when the labels need the whole line
+
+
+def key_steps_table(rows: Sequence[CurveRow], width: int) -> Table:
+    """The LR at each curve's key steps, its entries packed whole into lines `width` wide.
+
+    Labels take a column of up to 40 % of the line; when one is longer, each label gets a line of
+    its own with its key steps under it, so no label loses the part that tells it apart.
+    """
+    from rich.text import Text
+
+    longest = max((len(row.label) for row in rows), default=0)
+    widest_key = max((len(key) for row in rows for key in row.keys), default=0)
+    # labels take at most 40 % of the line, and leave room for the widest entry
+    label_width = max(min(longest, (2 * width) // 5, width - _table_width([widest_key, 0])), len("curve"))
+    if label_width < longest:
+        return _stacked_key_steps_table(rows, width)
+    keys_width = max(width - _table_width([label_width, 0]), widest_key)
+    several_lines = any(len(pack_entries(row.keys, keys_width)) > 1 for row in rows)
+    table = _new_table(KEYS_TITLE, show_lines=several_lines)
+    table.add_column("curve", no_wrap=True, width=label_width)
+    table.add_column("step: LR", no_wrap=True)
+    for row in rows:
+        table.add_row(Text(row.label), Text("\n".join(pack_entries(row.keys, keys_width))))
+    return table
+
+
+def _stacked_key_steps_table(rows: Sequence[CurveRow], width: int) -> Table:
+    """One column: each curve's label on a line (shortened only past the whole width), its key
+    steps indented under it; a blank line between curves."""
+    from rich.text import Text
+
+    inner = max(width - _table_width([0]), 1)
+    table = _new_table(KEYS_TITLE, show_lines=True)
+    table.add_column("curve / step: LR", no_wrap=True)
+    for row in rows:
+        cell = Text(shorten_middle(row.label, inner), style="bold")
+        for line in pack_entries(row.keys, inner - len(STACK_INDENT)):
+            cell.append(f"\n{STACK_INDENT}{line}")
+        table.add_row(cell)
+    return table
