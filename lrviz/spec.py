@@ -197,6 +197,9 @@ class CurveSpec:
     by_epoch: bool = False  # the scheduler is stepped once per epoch: its value holds within each epoch
     # names this curve's flags or YAML keys, for diagnostics that point at a parameter
     locator: Locator | None = field(default=None, compare=False, repr=False)
+    # a framework config's run (lrviz.readers.base.RunSummary) and framework, when read from one
+    run: Any = field(default=None, compare=False, repr=False)
+    framework: str | None = field(default=None, compare=False)
 
     @property
     def group_lrs(self) -> tuple[float, ...]:

@@ -107,7 +107,10 @@ def check(
 
     from lrviz.check import diagnose
 
+    from lrviz.readers.report import print_runs
+
     findings = diagnose(spec)
+    print_runs(console, spec)  # a framework config's optimizer steps: what the findings are about
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK

@@ -53,7 +53,7 @@ from lrviz.spec import Spec
 
 def _default_figure_name(tokens: list[str]) -> str:
     first = next((t for t in tokens if not t.startswith("-")), "lrviz")
-    stem = Path(first).stem if first.lower().endswith((".yaml", ".yml")) else first
+    stem = Path(first).stem if first.lower().endswith((".yaml", ".yml", ".py", ".json")) else first
     return f"{stem.replace(':', '-')}.png"  # hf:cosine -> hf-cosine.png: no colon in a file name
 
 
@@ -216,6 +216,7 @@ def _draw(
     from lrviz.figure import check_figure_texts
     from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
+    from lrviz.readers.report import print_runs
     from lrviz.report import curve_tables
     from lrviz.simulation import simulate
 
@@ -247,6 +248,7 @@ def _draw(
                 _print_chart(console, curves, options)
             for table in curve_tables(curves, spec.title, console.width):
                 console.print(table)
+            print_runs(console, spec)  # a framework config's optimizer steps, under the table
         path = figure.result()
     if path is not None and not view.quiet:
         typer.echo(f"wrote {printable(path)}", err=True)

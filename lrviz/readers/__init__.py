@@ -1,0 +1,119 @@
+"""Framework config files read as lrviz specs: an mmdetection `.py`, a detectron2 YAML, HF's JSON ...
+
+Each reader is one module of this package (see lrviz.readers.base for the contract); they are
+found by listing the package, as lrviz.schedules finds its families. A file is a framework's
+config when its content says so (or `--from FRAMEWORK` says so): a `.py` file always goes to the
+mmengine reader, which parses it with `ast` and never runs it; a JSON or YAML file goes to the
+first reader whose `detect` recognises its keys, unless it is an lrviz spec (`scheduler:` or
+`curves:` at the top level). The reader's spec mapping is then validated like any YAML spec.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import json
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lrviz.errors import SpecError
+from lrviz.readers.base import FACT_FLAGS, Reading, RunFacts
+from lrviz.spec import Locator, Spec, build_spec
+
+SPEC_KEYS = ("scheduler", "curves")  # top-level keys that make a mapping an lrviz spec
+
+
+@functools.cache
+def readers() -> tuple[ModuleType, ...]:
+    """Every reader module, in the order `detect` is asked."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name == "base" or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "FRAMEWORK"):
+            found.append(module)
+    return tuple(found)
+
+
+def frameworks() -> list[str]:
+    """The names `--from` takes."""
+    return [module.FRAMEWORK for module in readers()]
+
+
+def _load(text: str, path: str) -> Any:
+    """The file's data: an `ast.Module` for a .py config, else its JSON or YAML."""
+    if path.lower().endswith(".py"):
+        from lrviz.readers._pyconfig import parse_module
+
+        return parse_module(text, path)
+    if path.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"malformed JSON: {exc.msg}", f"{path}:{exc.lineno}") from None
+        except RecursionError:
+            raise SpecError("malformed JSON: nested too deeply", path) from None
+    from lrviz.yamlspec import load_yaml_text
+
+    return load_yaml_text(text, path)
+
+
+def _reader_for(data: Any, path: str, framework: str | None) -> ModuleType | None:
+    if framework is not None:
+        chosen = [module for module in readers() if module.FRAMEWORK == framework.lower()]
+        if not chosen:
+            raise SpecError(f"no reader for '{framework}' (lrviz reads {', '.join(frameworks())})", "--from")
+        return chosen[0]
+    if isinstance(data, dict) and any(key in data for key in SPEC_KEYS):
+        return None  # an lrviz spec
+    return next((module for module in readers() if module.detect(data, path)), None)
+
+
+class ConfigLocator(Locator):
+    """Names a key of the spec a reader made by the config file it came from."""
+
+    def __init__(self, path: str, keys: tuple[str | int, ...] = ()) -> None:
+        self.path = path
+        self.keys = keys
+
+    def where(self, key: str | int | None = None) -> str:
+        keys = self.keys if key is None else (*self.keys, key)
+        text = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
+        return f"{self.path}: {text} (as lrviz reads the config)" if text else self.path
+
+    def child(self, key: str | int) -> Locator:
+        return ConfigLocator(self.path, (*self.keys, key))
+
+
+def spec_of_reading(reading: Reading, path: str) -> Spec:
+    """The Spec a reader's mapping describes, each curve carrying the run and the framework."""
+    spec = build_spec(reading.raw, ConfigLocator(path), source=path)
+    curves = tuple(dataclasses.replace(c, run=reading.run, framework=reading.framework) for c in spec.curves)
+    return dataclasses.replace(spec, curves=curves)
+
+
+def config_spec(text: str, path: str, facts: RunFacts | None = None, framework: str | None = None) -> Spec | None:
+    """The Spec of a framework config, or None when the file is an lrviz spec (which takes no run facts)."""
+    facts = facts or RunFacts()
+    data = _load(text, path)
+    reader = _reader_for(data, path, framework)
+    if reader is None:
+        given = [name for name in facts.given() if name != "steps_per_epoch"]  # that one is the epoch axis
+        if given:
+            raise SpecError(
+                "run facts are for a framework's config; an lrviz spec says steps_per_epoch itself",
+                FACT_FLAGS[given[0]],
+            )
+        if isinstance(data, dict) or data is None or path.lower().endswith((".yaml", ".yml")):
+            return None
+        raise SpecError("not an lrviz spec, nor a config lrviz can read (give --from FRAMEWORK?)", path)
+    return spec_of_reading(reader.read(data, path, facts), path)
+
+
+def is_config_path(path: str) -> bool:
+    """Whether a file name is one lrviz may read as a framework config (by its suffix)."""
+    return Path(path).suffix.lower() in (".py", ".json", ".yaml", ".yml")
