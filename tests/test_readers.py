@@ -1,0 +1,248 @@
+"""Framework config files read by lrviz (lrviz.readers), compared value for value with the frameworks.
+
+The configs in tests/data/configs are real, unmodified public files (tests/data/configs/README.md
+names each source and licence). Each is plotted through the CLI over stated run facts and compared
+with the framework's own code reading the same file: mmengine's `Config.fromfile` and its
+schedulers stepped as its runner steps them; fvcore's `CfgNode.load_yaml_with_base` (what
+detectron2's config loading is) and detectron2's solver (tests/framework_sources).
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+DATA = Path(__file__).resolve().parent / "data" / "configs"
+FASTER_RCNN_MMDET = DATA / "mmdet" / "faster_rcnn" / "faster-rcnn_r50_fpn_1x_coco.py"
+SCHEDULE_1X = DATA / "mmdet" / "_base_" / "schedules" / "schedule_1x.py"
+FASTER_RCNN_D2 = DATA / "detectron2" / "COCO-Detection" / "faster_rcnn_R_50_FPN_3x.yaml"
+BASE_RCNN_D2 = DATA / "detectron2" / "Base-RCNN-FPN.yaml"
+
+
+def exported(cli, *args: str) -> dict:
+    result = cli("export", *args, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)["curves"][0]
+
+
+def assert_agree(ours, theirs) -> None:
+    ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)
+
+
+# --------------------------------------------------------------------------- mmengine
+
+
+def mmengine_run(config_file: Path, epoch_length: int) -> list[float]:
+    """The LR of every iteration: mmengine reads the config itself, builds its param_scheduler and
+    steps it as Runner + ParamSchedulerHook do over max_epochs epochs of `epoch_length` iterations."""
+    pytest.importorskip("mmengine")
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import mmengine.optim  # noqa: F401 - registers the schedulers
+        from mmengine import Config
+        from mmengine.hooks import ParamSchedulerHook
+        from mmengine.optim import OptimWrapper
+        from mmengine.registry import PARAM_SCHEDULERS
+
+    cfg = Config.fromfile(str(config_file))  # mmengine's own reading (it executes the file: ours, trusted)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=cfg.optim_wrapper.optimizer.lr, momentum=0.9)
+    wrapper = OptimWrapper(optimizer)
+    max_epochs = cfg.train_cfg.max_epochs
+    built = []
+    for entry in cfg.param_scheduler:
+        entry = dict(entry)
+        entry.setdefault("end", max_epochs if entry.get("by_epoch", True) else max_epochs * epoch_length)
+        built.append(PARAM_SCHEDULERS.build(entry, default_args={"optimizer": wrapper, "epoch_length": epoch_length}))
+    runner = types.SimpleNamespace(param_schedulers=built)
+    hook = ParamSchedulerHook()
+    lrs = []
+    for k in range(max_epochs * epoch_length):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        wrapper.step()
+        hook.after_train_iter(runner, batch_idx=k % epoch_length)
+        if (k + 1) % epoch_length == 0:
+            hook.after_train_epoch(runner)
+    return lrs
+
+
+@pytest.mark.parametrize("config_file", [FASTER_RCNN_MMDET, SCHEDULE_1X], ids=["inherits", "schedule_1x"])
+def test_mmdetection_config_equals_mmengine(cli, config_file):
+    record = exported(cli, str(config_file), "--steps-per-epoch", "60")
+    assert_agree(record["lr"], mmengine_run(config_file, 60))
+    assert record["source"] == {"file": str(config_file), "framework": "mmengine"}
+    assert record["run"]["steps_per_epoch"] == 60 and record["run"]["total_steps"] == 720
+    assert record["steps_per_epoch"] == 60  # the figure's epoch axis
+
+
+@pytest.mark.parametrize(
+    ("dataset", "world", "batch", "drop_last"),
+    [(1000, 4, None, False), (1001, 3, 5, True), (117266, 8, None, False), (7, 1, 2, False)],
+)
+def test_mmengine_epoch_is_one_process_dataloader(cli, dataset, world, batch, drop_last):
+    """An epoch is len(DataLoader) on rank 0 under a distributed sampler, as torch counts it."""
+    from torch.utils.data import DataLoader, DistributedSampler
+
+    args = ["--dataset-size", str(dataset), "--world-size", str(world)]
+    args += (["--batch-size", str(batch)] if batch else []) + (["--drop-last"] if drop_last else [])
+    record = exported(cli, str(FASTER_RCNN_MMDET), *args)
+    sampler = DistributedSampler(range(dataset), num_replicas=world, rank=0, shuffle=False)
+    loader = DataLoader(range(dataset), batch_size=batch or 2, sampler=sampler, drop_last=drop_last)  # config: 2
+    assert record["run"]["steps_per_epoch"] == len(loader)
+    assert record["steps"] == 12 * len(loader) == len(record["lr"])
+
+
+def test_mmdetection_1x_is_7330_iterations_an_epoch_on_8_gpus(cli):
+    """mmdetection's logs: 7330 iterations per epoch for COCO train2017 (117266 images) at 2 x 8."""
+    result = cli("plot", str(FASTER_RCNN_MMDET), "--dataset-size", "117266", "--world-size", "8", "--no-save")
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
+    assert "optimizer steps: 7,330 per epoch, 87,960 in total" in text
+
+
+def test_missing_fact_names_the_flag(cli, tmp_path):
+    result = cli("plot", str(FASTER_RCNN_MMDET), "-o", "x.png")
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip() == (
+        "Error: --dataset-size: the config trains for 12 epochs (train_cfg.max_epochs); "
+        "lrviz needs the iterations per epoch; add --dataset-size, or --steps-per-epoch"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+CODE = [
+    ("import os\nos.system('touch {marker}')\n", 1, "an import is code"),
+    ("lr = 0.1\nx = open('{marker}', 'w')\n", 2, "a call of open() is code"),
+    ("x = __import__('os').system('touch {marker}')\n", 1, "a call is code"),
+    ("f = lambda: open('{marker}', 'w')\n", 1, "a lambda is code"),
+    ("a = dict(b=[open('{marker}', 'w') for _ in range(1)])\n", 1, "a comprehension is code"),
+    ("param_scheduler = []\nprint(open('{marker}', 'w'))\n", 2, "a call of print() is code"),
+    ("import pathlib\n", 1, "an import is code"),
+    ("x = ().__class__\n", 1, "an attribute is code"),
+]
+
+
+@pytest.mark.parametrize(("source", "line", "what"), CODE, ids=[c[2] + str(i) for i, c in enumerate(CODE)])
+def test_config_with_code_is_refused_and_never_runs(cli, tmp_path, source, line, what):
+    marker = tmp_path / "marker"
+    config = tmp_path / "config.py"
+    config.write_text(source.format(marker=marker))
+    result = cli("plot", "config.py", "--steps-per-epoch", "10", "-o", "out.png")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"Error: config.py:{line}: {what}; lrviz reads configs without running them")
+    assert len(result.err.strip().splitlines()) == 1
+    assert not marker.exists() and not (tmp_path / "out.png").exists()
+
+
+def test_base_files_merge_as_mmengine_does(cli, tmp_path):
+    """A child's dict merges into its base's, `_delete_=True` replaces it, lists are replaced."""
+    (tmp_path / "base.py").write_text(
+        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10)\n"
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))\n"
+        "param_scheduler = [dict(type='StepLR', step_size=3, gamma=0.5)]\n"
+    )
+    (tmp_path / "child.py").write_text(
+        "_base_ = './base.py'\nepochs = 4\n"
+        "train_cfg = dict(max_epochs=epochs * 2)\n"
+        "optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=2e-3 / 2))\n"
+        "param_scheduler = [dict(type='MultiStepLR', milestones=[epochs, epochs + 2])]\n"
+    )
+    record = exported(cli, "child.py", "--steps-per-epoch", "5")
+    assert record["steps"] == 40 and record["base_lr"] == 1e-3 and record["optimizer"] == "AdamW"
+    expected = [1e-3 * 0.1 ** ((k // 5 >= 4) + (k // 5 >= 6)) for k in range(40)]
+    assert_agree(record["lr"], expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.recursive(
+        st.integers(-50, 50) | st.floats(-1e3, 1e3, allow_nan=False),
+        lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        max_leaves=8,
+    ).map(str)
+)
+def test_arithmetic_in_a_config_is_python_arithmetic(tmp_path_factory, expression):
+    """The ast reader's arithmetic equals Python's on the same text (and never runs the file)."""
+    from lrviz.readers._pyconfig import parse_module, read_pyconfig
+
+    text = f"x = {expression}\ny = dict(z=x, w=[x, -x])\n"
+    config = read_pyconfig(parse_module(text, "c.py"), "c.py")
+    expected = eval(expression)  # noqa: S307 - the test's own generated arithmetic
+    assert config.values["x"] == expected and config.values["y"] == {"z": expected, "w": [expected, -expected]}
+
+
+def test_run_facts_are_refused_for_a_scheduler_name(cli):
+    result = cli("plot", "cosine", "--t-max", "10", "--dataset-size", "100", "--no-save")
+    assert (result.code, result.err.strip()) == (
+        2,
+        "Error: --dataset-size: is a run fact for a framework's config file, not a scheduler's parameter",
+    )
+
+
+# --------------------------------------------------------------------------- detectron2
+
+
+def detectron2_lrs(config_file: Path, world_size: int = 1) -> list[float]:
+    """fvcore's CfgNode reads the file with its _BASE_ (detectron2's config loading), detectron2's
+    SOLVER defaults under it; the LR of iteration k is BASE_LR * multiplier(k / MAX_ITER)."""
+    pytest.importorskip("fvcore")
+    import torch
+    from framework_sources.detectron2_reference import build_lr_scheduler, get_cfg
+    from fvcore.common.config import CfgNode
+
+    loaded = CfgNode.load_yaml_with_base(str(config_file), allow_unsafe=False)
+    cfg = get_cfg()
+    cfg.merge_from_other_cfg(CfgNode({"SOLVER": {k: v for k, v in loaded["SOLVER"].items() if k in cfg.SOLVER}}))
+    lr = cfg.SOLVER.BASE_LR
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    scheduler = build_lr_scheduler(cfg, optimizer)
+    return [lr * scheduler.multiplier(k / cfg.SOLVER.MAX_ITER) for k in range(cfg.SOLVER.MAX_ITER)]
+
+
+@pytest.mark.parametrize("config_file", [FASTER_RCNN_D2, BASE_RCNN_D2], ids=["inherits", "base"])
+def test_detectron2_config_equals_detectron2(cli, config_file):
+    record = exported(cli, str(config_file))
+    assert_agree(record["lr"], detectron2_lrs(config_file))
+    assert record["source"]["framework"] == "detectron2"
+    assert record["run"]["total_steps"] == len(record["lr"])
+
+
+def test_detectron2_reference_world_size_rescales_the_solver(cli, tmp_path):
+    """auto_scale_workers: 16 images on 8 GPUs (REFERENCE_WORLD_SIZE 8) run on 4 GPUs is 8 images,
+    half the LR, twice the iterations and steps."""
+    (tmp_path / "scaled.yaml").write_text(
+        f'_BASE_: "{BASE_RCNN_D2}"\nSOLVER:\n  REFERENCE_WORLD_SIZE: 8\n  MAX_ITER: 900\n  STEPS: (600, 800)\n'
+    )
+    record = exported(cli, "scaled.yaml", "--world-size", "4")
+    assert record["base_lr"] == 0.01 and record["steps"] == 1800
+    assert record["params"]["steps"] == [1200, 1600] and record["run"]["ims_per_batch"] == 8
+
+
+def test_detectron2_unknown_solver_key_is_an_error(cli, tmp_path):
+    (tmp_path / "odd.yaml").write_text("SOLVER:\n  BASE_LR: 0.1\n  LR_WARMUP: 5\n")
+    result = cli("plot", "odd.yaml", "--no-save")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "Error: odd.yaml: SOLVER.LR_WARMUP: a SOLVER key lrviz does not know: "
+        "it may change the schedule, so lrviz will not guess"
+    )
+
+
+def test_lrviz_specs_still_load_and_refuse_run_facts(cli):
+    config = Path(__file__).resolve().parents[1] / "configs" / "epochs_multistep.yaml"
+    assert cli("export", str(config), "--format", "json").code == 0
+    result = cli("plot", str(config), "--world-size", "2", "--no-save")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "Error: --world-size: run facts are for a framework's config; an lrviz spec says steps_per_epoch itself"
+    )
