@@ -10,6 +10,7 @@ detectron2's config loading is) and detectron2's solver (tests/framework_sources
 from __future__ import annotations
 
 import json
+import math
 import types
 import warnings
 from pathlib import Path
@@ -246,3 +247,88 @@ def test_lrviz_specs_still_load_and_refuse_run_facts(cli):
     assert result.err.strip() == (
         "Error: --world-size: run facts are for a framework's config; an lrviz spec says steps_per_epoch itself"
     )
+
+
+# --------------------------------------------------------------------------- Hugging Face
+
+ZEPHYR_SFT = DATA / "alignment-handbook" / "recipes" / "zephyr-7b-beta" / "sft" / "config_full.yaml"
+
+
+def trainer_max_steps(args: dict, dataset: int, world: int) -> int:
+    """transformers 5's Trainer.set_initial_training_values, written out: len(train_dataloader) on
+    one process (torch's DataLoader over the dataset, shared out by accelerate's even batches),
+    updates per epoch rounded up over the accumulation, then max_steps or epochs x updates."""
+    from torch.utils.data import DataLoader
+
+    loader = DataLoader(range(dataset), batch_size=args["per_device_train_batch_size"], drop_last=False)
+    len_dataloader = math.ceil(len(loader) / world)  # BatchSamplerShard.__len__ with even_batches
+    accumulation = args.get("gradient_accumulation_steps", 1)
+    per_epoch = max(len_dataloader // accumulation + int(len_dataloader % accumulation > 0), 1)
+    return args["max_steps"] if args.get("max_steps", -1) > 0 else math.ceil(args["num_train_epochs"] * per_epoch)
+
+
+def transformers_trainer_lrs(args: dict, max_steps: int) -> list[float]:
+    """transformers' own get_scheduler as Trainer.create_scheduler calls it, stepped like the Trainer."""
+    from types import SimpleNamespace
+
+    import torch
+
+    optimization = pytest.importorskip("transformers.optimization")
+    from transformers.training_args import TrainingArguments
+
+    if "warmup_ratio" in args:  # transformers 4's key, as transformers 4 reads it
+        warmup = math.ceil(max_steps * args["warmup_ratio"])
+    else:
+        warmup = TrainingArguments.get_warmup_steps(SimpleNamespace(warmup_steps=args.get("warmup_steps", 0)), max_steps)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=float(args["learning_rate"]))
+    scheduler = optimization.get_scheduler(
+        args["lr_scheduler_type"],
+        optimizer,
+        num_warmup_steps=warmup,
+        num_training_steps=max_steps,
+        scheduler_specific_kwargs=args.get("lr_scheduler_kwargs") or {},
+    )
+    lrs = []
+    for _ in range(max_steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return lrs
+
+
+@pytest.mark.parametrize(("dataset", "world"), [(20786, 8), (1000, 1), (999, 3)])
+def test_hf_recipe_equals_the_trainer(cli, dataset, world):
+    import yaml
+
+    args = yaml.safe_load(ZEPHYR_SFT.read_text())
+    record = exported(cli, str(ZEPHYR_SFT), "--dataset-size", str(dataset), "--world-size", str(world))
+    max_steps = trainer_max_steps(args, dataset, world)
+    assert record["steps"] == max_steps and record["run"]["total_steps"] == max_steps
+    assert_agree(record["lr"], transformers_trainer_lrs(args, max_steps))
+    assert record["source"]["framework"] == "hf"
+
+
+HF_ARGS = [
+    {"learning_rate": 3e-4, "lr_scheduler_type": "cosine_with_min_lr", "lr_scheduler_kwargs": {"min_lr_rate": 0.1},
+     "warmup_steps": 0.07, "num_train_epochs": 2.5, "per_device_train_batch_size": 4, "gradient_accumulation_steps": 3},
+    {"learning_rate": 1e-5, "lr_scheduler_type": "linear", "warmup_steps": 10, "max_steps": 120,
+     "per_device_train_batch_size": 8, "num_train_epochs": 3},
+    {"learning_rate": 5e-5, "lr_scheduler_type": "constant_with_warmup", "warmup_steps": 0.5, "num_train_epochs": 1,
+     "per_device_train_batch_size": 2, "gradient_accumulation_steps": 8},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", HF_ARGS, ids=[a["lr_scheduler_type"] for a in HF_ARGS])
+def test_training_arguments_json_equals_the_trainer(cli, tmp_path, args):
+    (tmp_path / "training_args.json").write_text(json.dumps({"output_dir": "out", **args}, indent=2))
+    record = exported(cli, "training_args.json", "--dataset-size", "1234", "--world-size", "2")
+    max_steps = trainer_max_steps(args, 1234, 2)
+    assert record["steps"] == max_steps
+    assert_agree(record["lr"], transformers_trainer_lrs(args, max_steps))
+
+
+def test_hf_flags_override_the_config(cli):
+    """--batch-size and --grad-accum are the run's, not the recipe's: 4 x 4 on 2 processes."""
+    record = exported(cli, str(ZEPHYR_SFT), "--dataset-size", "1000", "--world-size", "2", "--batch-size", "4",
+                      "--grad-accum", "4")  # fmt: skip
+    assert record["run"]["steps_per_epoch"] == math.ceil(math.ceil(1000 / 4 / 2) / 4) == 32
