@@ -101,6 +101,8 @@ def config_spec(text: str, path: str, facts: RunFacts | None = None, framework: 
     facts = facts or RunFacts()
     data = _load(text, path)
     reader = _reader_for(data, path, framework)
+    if reader is None and isinstance(data, dict) and "config" in data:
+        return _run_file(data, path, facts, framework)
     if reader is None:
         given = [name for name in facts.given() if name != "steps_per_epoch"]  # that one is the epoch axis
         if given:
@@ -114,6 +116,32 @@ def config_spec(text: str, path: str, facts: RunFacts | None = None, framework: 
     return spec_of_reading(reader.read(data, path, facts), path)
 
 
-def is_config_path(path: str) -> bool:
-    """Whether a file name is one lrviz may read as a framework config (by its suffix)."""
-    return Path(path).suffix.lower() in (".py", ".json", ".yaml", ".yml")
+RUN_FILE_KEYS = ("config", "run", "from", "title")
+
+
+def _run_file(data: dict[str, Any], path: str, facts: RunFacts, framework: str | None) -> Spec:
+    """A YAML file naming a framework config (`config:`, relative to it) with the run's facts
+    (`run:`, the flags' names in snake case; a flag given too wins) and an optional `title:`."""
+    from lrviz.readers.base import facts_from_flags
+    from lrviz.yamlspec import YamlLocator, read_spec_text
+
+    locator = YamlLocator(path, data)
+    for key in data:
+        if key not in RUN_FILE_KEYS:
+            raise SpecError(f"unknown key '{key}' (a run file has {', '.join(RUN_FILE_KEYS)})", locator.where(key))
+    config = data["config"]
+    if not isinstance(config, str):
+        raise SpecError("expected the config file's path", locator.where("config"))
+    run = data.get("run") or {}
+    if not isinstance(run, dict) or any(key not in FACT_FLAGS for key in run):
+        unknown = next((key for key in run if key not in FACT_FLAGS), None) if isinstance(run, dict) else None
+        message = f"unknown run fact '{unknown}'" if unknown else "expected a mapping"
+        raise SpecError(f"{message} (facts: {', '.join(FACT_FLAGS)})", locator.where("run"))
+    file_facts = facts_from_flags(run, {name: locator.child("run").where(name) for name in run})
+    facts = dataclasses.replace(file_facts, **facts.given())
+    config_path = str(Path(path).parent / config)
+    spec = config_spec(read_spec_text(config_path), config_path, facts, framework or data.get("from"))
+    if spec is None:
+        raise SpecError("names an lrviz spec, not a framework's config", locator.where("config"))
+    title = data.get("title")
+    return spec if title is None else dataclasses.replace(spec, title=str(title), title_where=locator.where("title"))

@@ -126,23 +126,31 @@ def number(value: Any, where: str, what: str = "a number") -> float:
     return float(value)
 
 
-def facts_from_flags(values: dict[str, str]) -> RunFacts:
-    """RunFacts from the run flags' text (`--dataset-size 60000`, `--drop-last`, ...), named by flag in errors."""
+def facts_from_flags(values: dict[str, Any], where: dict[str, str] | None = None) -> RunFacts:
+    """RunFacts from the run flags' text (`--dataset-size 60000`, `--drop-last`, ...) or a YAML `run:`
+    mapping's values; errors name `where[fact]` (the flag by default)."""
     from lrviz.spec import parse_float, parse_int
 
+    where = {**FACT_FLAGS, "keep_last": "--no-drop-last", **(where or {})}
     if "drop_last" in values and "keep_last" in values:
-        raise SpecError("cannot be combined with --drop-last", "--no-drop-last")
+        raise SpecError("cannot be combined with --drop-last", where["keep_last"])
     counts = {}
     for name in ("dataset_size", "batch_size", "world_size", "grad_accum", "steps_per_epoch"):
         if name in values:
-            count = parse_int(values[name], FACT_FLAGS[name], "a positive integer")
+            count = parse_int(values[name], where[name], "a positive integer")
             if count < 1:
-                raise SpecError(f"expected a positive integer, got {count}", FACT_FLAGS[name])
+                raise SpecError(f"expected a positive integer, got {count}", where[name])
             counts[name] = count
     epochs = None
     if "epochs" in values:
-        epochs = parse_float(values["epochs"], "--epochs", "a number of epochs")
+        epochs = parse_float(values["epochs"], where["epochs"], "a number of epochs")
         if not 0 < epochs <= 1e9:
-            raise SpecError(f"expected a positive number of epochs, got {values['epochs']}", "--epochs")
-    drop_last = True if "drop_last" in values else False if "keep_last" in values else None
+            raise SpecError(f"expected a positive number of epochs, got {values['epochs']}", where["epochs"])
+    drop_last = None
+    if "drop_last" in values:
+        drop_last = True if values["drop_last"] == "true" else values["drop_last"]  # a flag's text, or YAML's bool
+        if not isinstance(drop_last, bool):
+            raise SpecError(f"expected true or false, got {drop_last!r}", where["drop_last"])
+    elif "keep_last" in values:
+        drop_last = False
     return RunFacts(**counts, drop_last=drop_last, epochs=epochs)
