@@ -263,25 +263,7 @@ def spec_from_tokens(
     if any(is_spec_file(p) for p in positionals):
         if not allow_files:
             raise SpecError("expected a scheduler name, not a file", positionals[0])
-        pairs, run = _run_flags(pairs, taken)
-        if pairs:
-            raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
-        given = curve.any_given() + _flags_in(taken)
-        if given:
-            raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
-        if len(positionals) > 1 and not allow_many:
-            raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
-        from lrviz.yamlspec import load_spec_file
-
-        for token in positionals:
-            if not is_spec_file(token):
-                raise SpecError("expected a YAML file (.yaml) like the others", token)
-        facts, framework = _run_facts(run)
-        specs = [load_spec_file(token, facts, framework) for token in positionals]
-        if curve.title is not None:
-            merged = merge_specs(specs)
-            return Spec(merged.curves, curve.title, merged.sources, merged.figure)
-        return merge_specs(specs)
+        return _files_spec(positionals, pairs, taken, curve, allow_many)
     if len(positionals) > 1:
         raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])
     if "run" in taken:
@@ -361,3 +343,32 @@ def _run_facts(run: dict[str, str]) -> tuple[Any, str | None]:
     run = dict(run)
     framework = run.pop("framework", None)
     return facts_from_flags(run), framework
+
+
+def _files_spec(
+    positionals: list[str],
+    pairs: list[tuple[str, str]],
+    taken: dict[str, dict[str, str]],
+    curve: CurveFlags,
+    allow_many: bool,
+) -> Spec:
+    """The Spec of YAML specs or framework config files (with the run flags, for a config)."""
+    pairs, run = _run_flags(pairs, taken)
+    if pairs:
+        raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
+    given = curve.any_given() + _flags_in(taken)
+    if given:
+        raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
+    if len(positionals) > 1 and not allow_many:
+        raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
+    from lrviz.yamlspec import load_spec_file
+
+    for token in positionals:
+        if not is_spec_file(token):
+            raise SpecError("expected a YAML file (.yaml) like the others", token)
+    facts, framework = _run_facts(run)
+    specs = [load_spec_file(token, facts, framework) for token in positionals]
+    if curve.title is not None:
+        merged = merge_specs(specs)
+        return Spec(merged.curves, curve.title, merged.sources, merged.figure)
+    return merge_specs(specs)

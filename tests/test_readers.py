@@ -168,7 +168,9 @@ def test_base_files_merge_as_mmengine_does(cli, tmp_path):
 @given(
     st.recursive(
         st.integers(-50, 50) | st.floats(-1e3, 1e3, allow_nan=False),
-        lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         max_leaves=8,
     ).map(str)
 )
@@ -279,7 +281,9 @@ def transformers_trainer_lrs(args: dict, max_steps: int) -> list[float]:
     if "warmup_ratio" in args:  # transformers 4's key, as transformers 4 reads it
         warmup = math.ceil(max_steps * args["warmup_ratio"])
     else:
-        warmup = TrainingArguments.get_warmup_steps(SimpleNamespace(warmup_steps=args.get("warmup_steps", 0)), max_steps)
+        warmup = TrainingArguments.get_warmup_steps(
+            SimpleNamespace(warmup_steps=args.get("warmup_steps", 0)), max_steps
+        )
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=float(args["learning_rate"]))
     scheduler = optimization.get_scheduler(
         args["lr_scheduler_type"],

@@ -106,7 +106,6 @@ def check(
         )
 
     from lrviz.check import diagnose
-
     from lrviz.readers.report import print_runs
 
     findings = diagnose(spec)

@@ -64,7 +64,7 @@ def _load(text: str, path: str) -> Any:
 
 def _reader_for(data: Any, path: str, framework: str | None) -> ModuleType | None:
     if framework is not None:
-        chosen = [module for module in readers() if module.FRAMEWORK == framework.lower()]
+        chosen = [module for module in readers() if framework.lower() == module.FRAMEWORK]
         if not chosen:
             raise SpecError(f"no reader for '{framework}' (lrviz reads {', '.join(frameworks())})", "--from")
         return chosen[0]

@@ -34,11 +34,21 @@ SOLVER_DEFAULTS: dict[str, Any] = {  # detectron2/config/defaults.py, the keys t
     "RESCALE_INTERVAL": False,
     "IMS_PER_BATCH": 16,
     "REFERENCE_WORLD_SIZE": 0,
+    "BIAS_LR_FACTOR": 1.0,
 }
 # SOLVER keys of detectron2's defaults that do not change the LR schedule
 OTHER_SOLVER_KEYS = frozenset(
-    "MOMENTUM NESTEROV WEIGHT_DECAY WEIGHT_DECAY_NORM WEIGHT_DECAY_BIAS CHECKPOINT_PERIOD CLIP_GRADIENTS AMP "
-    "BIAS_LR_FACTOR OPTIMIZER".split()
+    {
+        "MOMENTUM",
+        "NESTEROV",
+        "WEIGHT_DECAY",
+        "WEIGHT_DECAY_NORM",
+        "WEIGHT_DECAY_BIAS",
+        "CHECKPOINT_PERIOD",
+        "CLIP_GRADIENTS",
+        "AMP",
+        "OPTIMIZER",
+    }
 )
 # the schedule's parameters (lrviz's detectron2 family) and the SOLVER key of each
 PARAMETERS = {
@@ -166,6 +176,9 @@ def read(data: dict[str, Any], path: str, facts: RunFacts) -> Reading:
     }
     if facts.steps_per_epoch is not None:
         raw["steps_per_epoch"] = facts.steps_per_epoch
+    bias_factor = number(solver.get("BIAS_LR_FACTOR", 1.0), f"{path}: SOLVER.BIAS_LR_FACTOR")
+    if bias_factor != 1.0:  # get_default_optimizer_params: biases train at BASE_LR * BIAS_LR_FACTOR
+        raw["param_groups"] = [{"name": "weights"}, {"name": "biases", "lr_scale": bias_factor}]
     used = {"ims_per_batch": batch, "world_size": facts.world_size or 1, "lr": raw["lr"]}
     return Reading(raw, FRAMEWORK, RunSummary(total, facts.steps_per_epoch, None, how, used))
 

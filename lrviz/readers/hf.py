@@ -106,8 +106,10 @@ def _updates_per_epoch(data: dict[str, Any], facts: RunFacts, path: str) -> tupl
 def _total(data: dict[str, Any], facts: RunFacts, path: str) -> tuple[int, int | None, float | None, str, dict]:
     """(max_steps, updates per epoch or None, epochs or None, how, facts used)."""
     max_steps = int(number(_value(data, "max_steps"), _where(data, "max_steps", path)))
-    epochs = facts.epochs if facts.epochs is not None else number(
-        _value(data, "num_train_epochs"), _where(data, "num_train_epochs", path)
+    epochs = (
+        facts.epochs
+        if facts.epochs is not None
+        else number(_value(data, "num_train_epochs"), _where(data, "num_train_epochs", path))
     )
     per_epoch = _updates_per_epoch(data, facts, path)
     if max_steps > 0:
@@ -150,7 +152,9 @@ def read(data: dict[str, Any], path: str, facts: RunFacts) -> Reading:
 
     schedule = schedules.lookup(f"hf:{name}")
     if schedule is None:
-        raise SpecError(f"a scheduler lrviz's hf family does not have: {name!r}", _where(data, "lr_scheduler_type", path))
+        raise SpecError(
+            f"a scheduler lrviz's hf family does not have: {name!r}", _where(data, "lr_scheduler_type", path)
+        )
     taken = {p.name for p in schedule.params}
     scheduler: dict[str, Any] = {"type": f"hf:{name}"}
     if "num_warmup_steps" in taken:

@@ -167,7 +167,11 @@ def read(data: ast.Module, path: str, facts: RunFacts) -> Reading:
         "label": Path(path).stem,
         "lr": lr,
         "steps": total,
-        "scheduler": {"type": "mmengine:param_scheduler", "epoch_length": epoch_length or 1, "param_scheduler": entries},
+        "scheduler": {
+            "type": "mmengine:param_scheduler",
+            "epoch_length": epoch_length or 1,
+            "param_scheduler": entries,
+        },
     }
     if epoch_length is not None:
         raw["steps_per_epoch"] = epoch_length
