@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_framework_ultralytics import trainer_code, ultralytics_lrs  # noqa: F401 - BaseTrainer's own code, a fixture
 
 DATA = Path(__file__).resolve().parent / "data" / "configs"
 FASTER_RCNN_MMDET = DATA / "mmdet" / "faster_rcnn" / "faster-rcnn_r50_fpn_1x_coco.py"
@@ -336,3 +337,41 @@ def test_hf_flags_override_the_config(cli):
     record = exported(cli, str(ZEPHYR_SFT), "--dataset-size", "1000", "--world-size", "2", "--batch-size", "4",
                       "--grad-accum", "4")  # fmt: skip
     assert record["run"]["steps_per_epoch"] == math.ceil(math.ceil(1000 / 4 / 2) / 4) == 32
+
+
+# --------------------------------------------------------------------------- Ultralytics
+
+
+@pytest.fixture(scope="module")
+def ultralytics_default_yaml(tmp_path_factory):
+    """ultralytics' own cfg/default.yaml from its registry release (read, never copied into the repository)."""
+    from framework_sources import release_file
+    from test_framework_ultralytics import RELEASE
+
+    path = tmp_path_factory.mktemp("ultralytics") / "default.yaml"
+    path.write_text(release_file(*RELEASE, "ultralytics/cfg/default.yaml"))
+    return path
+
+
+def test_ultralytics_default_yaml_equals_its_trainer(cli, ultralytics_default_yaml, trainer_code):  # noqa: F811
+    """COCO on one GPU for 6 epochs: 7,393 batches of 16 an epoch, `optimizer: auto` takes lr0 0.01 and
+    no bias warmup (11,094 iterations > 10,000); each group equals BaseTrainer's own code."""
+    result = cli(
+        "export", str(ultralytics_default_yaml), "--dataset-size", "118287", "--epochs", "6", "--format", "json"
+    )
+    assert result.code == 0, result.err
+    weights, biases = json.loads(result.out)["curves"]
+    assert weights["run"]["batches_per_epoch"] == math.ceil(118287 / 16) == 7393
+    params = {"nb": 7393, "epochs": 6, "batch": 16, "lr0": 0.01, "warmup_bias_lr": 0.0}
+    for record, group in ((weights, "weight"), (biases, "bias")):
+        expected = ultralytics_lrs(trainer_code, {**params, "param_group": group}, 10**9, epochs=6)
+        np.testing.assert_allclose(record["lr"], expected, rtol=1e-12, atol=0)
+
+
+def test_ultralytics_auto_optimizer_below_10000_iterations_asks_for_lr0(cli, ultralytics_default_yaml):
+    result = cli("plot", str(ultralytics_default_yaml), "--dataset-size", "1000", "--no-save")
+    assert result.code == 2
+    assert result.err.strip().endswith(
+        "default.yaml:27: optimizer: optimizer auto picks AdamW for 1600 iterations, with an lr0 from the "
+        "dataset's number of classes; set optimizer and lr0 in the config"
+    )

@@ -10,11 +10,12 @@ from lrviz.spec import Spec
 
 def run_lines(spec: Spec) -> list[str]:
     """One line per distinct run among the spec's curves (`optimizer steps: 7,330 per epoch, ...`)."""
+    runs = [curve for curve in spec.curves if curve.run is not None]
+    if len({curve.run.text() for curve in runs}) <= 1:  # one run (a config's curves share it): no labels
+        return [runs[0].run.text()] if runs else []
     lines: list[str] = []
-    for curve in spec.curves:
-        if curve.run is None:
-            continue
-        line = f"{printable(curve.label)}: {curve.run.text()}" if len(spec.curves) > 1 else curve.run.text()
+    for curve in runs:
+        line = f"{printable(curve.label)}: {curve.run.text()}"
         if line not in lines:
             lines.append(line)
     return lines
