@@ -375,3 +375,43 @@ def test_ultralytics_auto_optimizer_below_10000_iterations_asks_for_lr0(cli, ult
         "default.yaml:27: optimizer: optimizer auto picks AdamW for 1600 iterations, with an lr0 from the "
         "dataset's number of classes; set optimizer and lr0 in the config"
     )
+
+
+# --------------------------------------------------------------------------- DeepSpeed
+
+DS_CIFAR = DATA / "DeepSpeedExamples" / "cifar" / "ds_config.json"
+
+
+@pytest.mark.parametrize(("dataset", "world", "epochs"), [(50000, 1, 1), (5000, 2, 3)])
+def test_deepspeed_config_equals_deepspeed(cli, dataset, world, epochs):
+    """cifar's ds_config.json (WarmupLR, train_batch_size 4) over CIFAR-10: DeepSpeed's own scheduler,
+    stepped by the engine after each optimizer step, for the engine's steps per epoch."""
+    import torch
+
+    lr_schedules = pytest.importorskip("deepspeed.runtime.lr_schedules")
+    config = json.loads(DS_CIFAR.read_text())
+    record = exported(cli, str(DS_CIFAR), "--dataset-size", str(dataset), "--world-size", str(world),
+                      "--epochs", str(epochs))  # fmt: skip
+    micro = config["train_batch_size"] // world  # train_batch_size = micro x accumulation (1) x world
+    per_epoch = len(torch.utils.data.DataLoader(range(math.ceil(dataset / world)), batch_size=micro))
+    assert record["run"]["steps_per_epoch"] == per_epoch and record["steps"] == epochs * per_epoch
+    optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=config["optimizer"]["params"]["lr"])
+    scheduler = getattr(lr_schedules, config["scheduler"]["type"])(optimizer, **config["scheduler"]["params"])
+    expected = []
+    for _ in range(record["steps"]):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert_agree(record["lr"], expected)
+    assert record["source"]["framework"] == "deepspeed"
+
+
+def test_deepspeed_auto_values_ask_for_numbers(cli, tmp_path):
+    config = {"scheduler": {"type": "WarmupDecayLR", "params": {"total_num_steps": "auto", "warmup_num_steps": 10}}}
+    (tmp_path / "ds.json").write_text(json.dumps(config))
+    result = cli("plot", "ds.json", "--no-save")
+    assert (result.code, result.err.strip()) == (
+        2,
+        "Error: ds.json: scheduler.params.total_num_steps: "
+        "'auto' is filled in by the Hugging Face Trainer, not DeepSpeed: give the number",
+    )

@@ -23,8 +23,6 @@ from lrviz.errors import SpecError
 from lrviz.readers.base import FACT_FLAGS, Reading, RunFacts
 from lrviz.spec import Locator, Spec, build_spec
 
-SPEC_KEYS = ("scheduler", "curves")  # top-level keys that make a mapping an lrviz spec
-
 
 @functools.cache
 def readers() -> tuple[ModuleType, ...]:
@@ -68,8 +66,7 @@ def _reader_for(data: Any, path: str, framework: str | None) -> ModuleType | Non
         if not chosen:
             raise SpecError(f"no reader for '{framework}' (lrviz reads {', '.join(frameworks())})", "--from")
         return chosen[0]
-    if isinstance(data, dict) and any(key in data for key in SPEC_KEYS):
-        return None  # an lrviz spec
+    # a framework's keys first: DeepSpeed's `scheduler: {type, params}` is not an lrviz spec's
     return next((module for module in readers() if module.detect(data, path)), None)
 
 
@@ -92,7 +89,10 @@ class ConfigLocator(Locator):
 def spec_of_reading(reading: Reading, path: str) -> Spec:
     """The Spec a reader's mapping describes, each curve carrying the run and the framework."""
     spec = build_spec(reading.raw, ConfigLocator(path), source=path)
-    curves = tuple(dataclasses.replace(c, run=reading.run, framework=reading.framework) for c in spec.curves)
+    run = reading.run
+    if not run.total_steps:  # a schedule the config does not give a length: its default run
+        run = dataclasses.replace(run, total_steps=spec.curves[0].steps)
+    curves = tuple(dataclasses.replace(c, run=run, framework=reading.framework) for c in spec.curves)
     return dataclasses.replace(spec, curves=curves)
 
 
