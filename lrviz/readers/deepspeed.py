@@ -30,7 +30,9 @@ def detect(data: Any, path: str) -> bool:
     scheduler = data.get("scheduler") if isinstance(data, dict) else None
     if isinstance(scheduler, dict) and "params" in scheduler:
         return True
-    return isinstance(data, dict) and any(key in data for key in (*BATCH_KEYS, "zero_optimization"))
+    # not gradient_accumulation_steps alone: Hugging Face's TrainingArguments have it too
+    own_keys = ("train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization")
+    return isinstance(data, dict) and any(key in data for key in own_keys)
 
 
 def _no_auto(values: dict[str, Any], where: str) -> None:
