@@ -12,26 +12,19 @@ unless they say ``_delete_=True``, everything else replaced.
 from __future__ import annotations
 
 import ast
-import operator
 from pathlib import Path
 from typing import Any
 
 from lrviz.errors import SpecError
+from lrviz.expressions import OPERATORS
 
 MAX_BASE_DEPTH = 16
 MAX_POWER = 1024  # `2 ** 10 ** 9` is refused, not computed
 MAX_TEXT = 1 << 16  # text or lists grown by `+` beyond this are refused
 
-_BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
-}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+# the arithmetic of lrviz's expressions (a power in floating point, so it cannot run away)
+_BINARY = {op: OPERATORS[op] for op in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)}
+_UNARY = {op: OPERATORS[op] for op in (ast.USub, ast.UAdd, ast.Not)}
 
 
 class PyConfig:
