@@ -415,3 +415,52 @@ def test_deepspeed_auto_values_ask_for_numbers(cli, tmp_path):
         "Error: ds.json: scheduler.params.total_num_steps: "
         "'auto' is filled in by the Hugging Face Trainer, not DeepSpeed: give the number",
     )
+
+
+# --------------------------------------------------------------------------- timm
+
+TIMM_ARGS = [  # what train.py writes to args.yaml (the schedule's keys; the rest are ignored)
+    {"sched": "cosine", "epochs": 12, "warmup_epochs": 2, "warmup_lr": 1e-6, "min_lr": 1e-5, "lr": None,
+     "lr_base": 0.1, "lr_base_size": 256, "lr_base_scale": "", "opt": "lamb", "batch_size": 64,
+     "grad_accum_steps": 2, "cooldown_epochs": 1, "lr_cycle_limit": 1, "model": "resnet50", "data_dir": "/data"},
+    {"sched": "step", "epochs": 9, "decay_epochs": 2.4, "decay_rate": 0.97, "warmup_epochs": 3, "warmup_lr": 1e-6,
+     "lr": 0.016, "batch_size": 32, "sched_on_updates": True, "warmup_prefix": True},
+    {"sched": "multistep", "epochs": 8, "decay_milestones": [3, 6], "decay_rate": 0.5, "warmup_epochs": 1,
+     "warmup_lr": 1e-4, "lr": 0.05, "batch_size": 50},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", TIMM_ARGS, ids=[a["sched"] for a in TIMM_ARGS])
+def test_timm_args_yaml_equals_train_py(cli, tmp_path, args):
+    """timm's own scheduler_kwargs and create_scheduler_v2 over the args, stepped as train.py steps them."""
+    import importlib
+    from types import SimpleNamespace
+
+    import torch
+    import yaml
+    from framework_stepping import register_timm_without_models
+
+    if not register_timm_without_models():
+        pytest.skip("timm is not installed")
+    factory = importlib.import_module("timm.scheduler.scheduler_factory")
+    (tmp_path / "args.yaml").write_text(yaml.safe_dump(args))
+    record = exported(cli, "args.yaml", "--dataset-size", "5000", "--world-size", "2")
+    world, accumulation = 2, args.get("grad_accum_steps", 1)
+    loader = math.ceil(5000 / world) // args["batch_size"]  # the training loader drops its last batch
+    updates = (loader + accumulation - 1) // accumulation
+    lr = args["lr"] or 0.1 * (args["batch_size"] * world * accumulation / 256) ** 0.5  # lamb: sqrt scaling
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    cfg = SimpleNamespace(**{k: v for k, v in args.items() if v is not None or k != "lr"})
+    scheduler, num_epochs = factory.create_scheduler_v2(
+        optimizer, **factory.scheduler_kwargs(cfg), updates_per_epoch=updates
+    )
+    expected, num_updates = [], 0
+    for epoch in range(num_epochs):
+        for _ in range(updates):
+            expected.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            num_updates += 1
+            scheduler.step_update(num_updates=num_updates)
+        scheduler.step(epoch + 1)
+    assert record["run"]["steps_per_epoch"] == updates and record["base_lr"] == pytest.approx(lr, rel=1e-15)
+    assert_agree(record["lr"], expected)
