@@ -464,3 +464,43 @@ def test_timm_args_yaml_equals_train_py(cli, tmp_path, args):
         scheduler.step(epoch + 1)
     assert record["run"]["steps_per_epoch"] == updates and record["base_lr"] == pytest.approx(lr, rel=1e-15)
     assert_agree(record["lr"], expected)
+
+
+# --------------------------------------------------------------------------- run files and --from
+
+
+def test_run_file_reads_the_config_with_its_facts(cli):
+    """configs/mmdet_faster_rcnn_1x.yaml (the gallery's figure): the facts in `run:`, the config beside."""
+    run_file = Path(__file__).resolve().parents[1] / "configs" / "mmdet_faster_rcnn_1x.yaml"
+    record = exported(cli, str(run_file))
+    assert record["run"]["steps_per_epoch"] == 7330 and record["steps"] == 87960
+    assert record["source"]["file"].endswith("faster-rcnn_r50_fpn_1x_coco.py")
+    flagged = exported(cli, str(run_file), "--world-size", "4")  # a flag wins over the file's fact
+    assert flagged["run"]["steps_per_epoch"] == math.ceil(117266 / 4 / 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("config: x.py\nrun: {dataset: 5}\n", "run.yaml:2: run: unknown run fact 'dataset' (facts: dataset_size,"),
+        ("config: x.py\nruns: {}\n", "run.yaml:2: runs: unknown key 'runs' (a run file has config, run, from, title)"),
+        ("config: x.py\nrun: {world_size: 0}\n", "run.yaml:2: run.world_size: expected a positive integer, got 0"),
+    ],
+)
+def test_run_file_mistakes_are_one_line_errors(cli, tmp_path, text, error):
+    (tmp_path / "x.py").write_text("param_scheduler = []\n")
+    (tmp_path / "run.yaml").write_text(text)
+    result = cli("plot", "run.yaml", "--no-save")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert result.err.startswith(f"Error: {error}")
+
+
+def test_from_names_the_reader(cli, tmp_path):
+    """`--from hf` reads a file with none of the marker keys as TrainingArguments (their defaults)."""
+    (tmp_path / "args.yaml").write_text("seed: 1\n")
+    record = exported(cli, "args.yaml", "--from", "hf", "--dataset-size", "80")
+    assert record["source"]["framework"] == "hf" and record["base_lr"] == 5e-5  # TrainingArguments' default
+    assert record["steps"] == 30 and record["scheduler"] == "hf:linear"  # 3 epochs of 80 / 8
+    result = cli("plot", "args.yaml", "--from", "keras", "--no-save")
+    assert result.code == 2
+    assert result.err.strip().startswith("Error: --from: no reader for 'keras' (lrviz reads deepspeed, detectron2,")
