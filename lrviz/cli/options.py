@@ -224,9 +224,11 @@ def _first_name(tokens: list[str]) -> str | None:
 
 
 def _first_is_file(tokens: list[str]) -> bool:
-    """Whether the tokens start with a file: a framework config's run takes `--steps-per-epoch` too."""
+    """Whether the tokens start with a framework's config file, whose run takes `--steps-per-epoch` too."""
+    from lrviz.readers import is_framework_config
+
     first = next((t for t in tokens if not t.startswith("-")), None)
-    return first is not None and _first_name(tokens) is None
+    return first is not None and _first_name(tokens) is None and is_framework_config(first)
 
 
 def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:

@@ -104,7 +104,7 @@ def config_spec(text: str, path: str, facts: RunFacts | None = None, framework: 
     if reader is None and isinstance(data, dict) and "config" in data:
         return _run_file(data, path, facts, framework)
     if reader is None:
-        given = [name for name in facts.given() if name != "steps_per_epoch"]  # that one is the epoch axis
+        given = list(facts.given())
         if given:
             raise SpecError(
                 "run facts are for a framework's config; an lrviz spec says steps_per_epoch itself",
@@ -145,3 +145,15 @@ def _run_file(data: dict[str, Any], path: str, facts: RunFacts, framework: str |
         raise SpecError("names an lrviz spec, not a framework's config", locator.where("config"))
     title = data.get("title")
     return spec if title is None else dataclasses.replace(spec, title=str(title), title_where=locator.where("title"))
+
+
+def is_framework_config(path: str) -> bool:
+    """Whether the file is a framework's config (or a run file naming one), not an lrviz spec; a file
+    that cannot be read is not (loading it reports why)."""
+    from lrviz.yamlspec import read_spec_text
+
+    try:
+        data = _load(read_spec_text(path), path)
+        return _reader_for(data, path, None) is not None or (isinstance(data, dict) and "config" in data)
+    except SpecError:
+        return False
