@@ -504,3 +504,30 @@ def test_from_names_the_reader(cli, tmp_path):
     result = cli("plot", "args.yaml", "--from", "keras", "--no-save")
     assert result.code == 2
     assert result.err.strip().startswith("Error: --from: no reader for 'keras' (lrviz reads deepspeed, detectron2,")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    dataset=st.integers(1, 100_000),
+    world=st.integers(1, 64),
+    batch=st.integers(1, 64),
+    drop_last=st.booleans(),
+)
+def test_mmengine_epoch_length_is_torch_dataloader_length(dataset, world, batch, drop_last):
+    """Over widely varying runs, an mmengine epoch is rank 0's len(DataLoader) under torch's DistributedSampler."""
+    from torch.utils.data import DataLoader, DistributedSampler
+
+    from lrviz.errors import SpecError
+    from lrviz.readers import config_spec
+    from lrviz.readers.base import RunFacts
+
+    facts = RunFacts(dataset_size=dataset, world_size=world, batch_size=batch, drop_last=drop_last, epochs=1)
+    sampler = DistributedSampler(range(dataset), num_replicas=world, rank=0, shuffle=False)
+    loader = DataLoader(range(dataset), batch_size=batch, sampler=sampler, drop_last=drop_last)
+    if len(loader) == 0:  # every batch dropped: refused, naming the flag
+        with pytest.raises(SpecError, match="an epoch of no iterations") as error:
+            config_spec(SCHEDULE_1X.read_text(), str(SCHEDULE_1X), facts)
+        assert error.value.where == "--dataset-size"
+        return
+    spec = config_spec(SCHEDULE_1X.read_text(), str(SCHEDULE_1X), facts)
+    assert spec.curves[0].steps_per_epoch == len(loader) == spec.curves[0].run.total_steps

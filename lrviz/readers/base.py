@@ -102,6 +102,13 @@ def batches(samples: int, batch_size: int, drop_last: bool) -> int:
     return samples // batch_size if drop_last else math.ceil(samples / batch_size)
 
 
+def check_epoch(length: int, how: str) -> int:
+    """`length` iterations per epoch, unless there are none (every batch dropped): an error on the flag."""
+    if length < 1:
+        raise SpecError(f"an epoch of no iterations ({how}): the dataset is smaller than a batch", "--dataset-size")
+    return length
+
+
 def processes_text(batch_size: int, world_size: int) -> str:
     """`batch 8 x 8 processes` (or `batch 8` on one process)."""
     return f"batch {batch_size} x {world_size} processes" if world_size > 1 else f"batch {batch_size}"

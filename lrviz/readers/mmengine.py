@@ -17,7 +17,16 @@ from typing import Any
 
 from lrviz.errors import SpecError
 from lrviz.readers._pyconfig import PyConfig, read_pyconfig
-from lrviz.readers.base import Reading, RunFacts, RunSummary, batches, fact_or, missing_fact, positive_int
+from lrviz.readers.base import (
+    Reading,
+    RunFacts,
+    RunSummary,
+    batches,
+    check_epoch,
+    fact_or,
+    missing_fact,
+    positive_int,
+)
 
 FRAMEWORK = "mmengine"
 ADAM_OPTIMIZERS = {"Adam": "Adam", "AdamW": "AdamW"}  # whose beta1 momentum schedulers set
@@ -111,7 +120,7 @@ def _epoch_length(config: PyConfig, facts: RunFacts, path: str, why: str) -> tup
     shares = f"ceil({facts.dataset_size} / {world} processes) = {per_process} per process, " if world > 1 else ""
     how = f"{shares}{per_process} / batch {batch}, {'dropping' if drop_last else 'keeping'} the last partial batch"
     used = {"dataset_size": facts.dataset_size, "batch_size": batch, "world_size": world, "drop_last": drop_last}
-    return length, how, used
+    return check_epoch(length, how), how, used
 
 
 def _scaled_lr(config: PyConfig, lr: float, facts: RunFacts, path: str) -> tuple[float, str]:

@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from lrviz.errors import SpecError
-from lrviz.readers.base import Reading, RunFacts, RunSummary, fact_or, missing_fact, number, positive_int
+from lrviz.readers.base import (
+    Reading,
+    RunFacts,
+    RunSummary,
+    check_epoch,
+    fact_or,
+    missing_fact,
+    number,
+    positive_int,
+)
 
 FRAMEWORK = "timm"
 DEFAULTS: dict[str, Any] = {  # scheduler_kwargs' defaults and train.py's
@@ -78,7 +87,7 @@ def _updates_per_epoch(data: dict[str, Any], facts: RunFacts) -> tuple[int, int,
     how = f"dataset {facts.dataset_size} / (batch {batch} x {world} processes) = {loader} batches"
     how += f", / {accumulation} accumulated" if accumulation > 1 else ""
     used = {"dataset_size": facts.dataset_size, "batch_size": batch, "world_size": world, "grad_accum": accumulation}
-    return updates, world, how, used
+    return check_epoch(updates, how), world, how, used
 
 
 def _lr(data: dict[str, Any], facts: RunFacts, world: int) -> tuple[float, str]:
