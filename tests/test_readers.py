@@ -531,3 +531,13 @@ def test_mmengine_epoch_length_is_torch_dataloader_length(dataset, world, batch,
         return
     spec = config_spec(SCHEDULE_1X.read_text(), str(SCHEDULE_1X), facts)
     assert spec.curves[0].steps_per_epoch == len(loader) == spec.curves[0].run.total_steps
+
+
+def test_python_api_reads_a_config_with_facts():
+    import lrviz
+
+    spec = lrviz.read_config(str(FASTER_RCNN_MMDET), dataset_size=117266, world_size=8)
+    assert spec.curves[0].steps_per_epoch == 7330 and spec.curves[0].framework == "mmengine"
+    with pytest.raises(lrviz.SpecError, match="not a run fact") as error:
+        lrviz.read_config(str(FASTER_RCNN_MMDET), datasetsize=5)
+    assert error.value.where == "datasetsize"

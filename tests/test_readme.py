@@ -32,6 +32,8 @@ def console_examples() -> list[tuple[str, int]]:
 @pytest.fixture
 def project_dir(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    # the real framework configs "Your framework's config" reads (and configs/ run files name)
+    shutil.copytree(ROOT / "tests" / "data" / "configs", tmp_path / "tests" / "data" / "configs")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -45,8 +47,6 @@ def test_readme_has_examples_of_every_command():
 def test_console_example_runs(command, code, cli, project_dir):
     shutil.copytree(ROOT / "configs", Path.cwd() / "configs", dirs_exist_ok=True)
     shutil.copytree(ROOT / "examples", Path.cwd() / "examples", dirs_exist_ok=True)
-    # the real framework configs "Your framework's config" reads (and configs/ run files name)
-    shutil.copytree(ROOT / "tests" / "data" / "configs", Path.cwd() / "tests" / "data" / "configs", dirs_exist_ok=True)
     result = cli(*shlex.split(command)[1:])
     assert result.code == code, result.err
     output = re.search(r"-o (\S+)", command)

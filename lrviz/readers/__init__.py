@@ -157,3 +157,19 @@ def is_framework_config(path: str) -> bool:
         return _reader_for(data, path, None) is not None or (isinstance(data, dict) and "config" in data)
     except SpecError:
         return False
+
+
+def read_config(path: str, framework: str | None = None, **facts: Any) -> Spec:
+    """The Spec of a framework's config file (or a run file), read with the run facts given as
+    keywords (`dataset_size=117266, world_size=8`, the flags' names); `framework` is `--from`."""
+    from lrviz.readers.base import facts_from_flags
+    from lrviz.yamlspec import read_spec_text
+
+    unknown = [name for name in facts if name not in FACT_FLAGS]
+    if unknown:
+        raise SpecError(f"not a run fact (facts: {', '.join(FACT_FLAGS)})", unknown[0])
+    run = facts_from_flags(facts, {name: name for name in facts})
+    spec = config_spec(read_spec_text(path), path, run, framework)
+    if spec is None:
+        raise SpecError("is an lrviz spec, not a framework's config: use lrviz.load_spec", path)
+    return spec
