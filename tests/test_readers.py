@@ -541,3 +541,24 @@ def test_python_api_reads_a_config_with_facts():
     with pytest.raises(lrviz.SpecError, match="not a run fact") as error:
         lrviz.read_config(str(FASTER_RCNN_MMDET), datasetsize=5)
     assert error.value.where == "datasetsize"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "framework", "error"),
+    [
+        ("c.py", "lr = 1\n", "hf", "Error: --from: c.py is not hf's kind of config: a JSON or YAML mapping"),
+        ("c.yaml", "lr0: 1\n", "mmengine", "Error: --from: c.yaml is not mmengine's kind of config: a .py file"),
+        (
+            "c.yaml",
+            "- 1\n",
+            "detectron2",
+            "Error: --from: c.yaml is not detectron2's kind of config: a JSON or YAML mapping",
+        ),
+        ("run.yaml", "config: gone.py\n", None, "Error: run.yaml:1: config: no such file: gone.py"),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_one_error_line(cli, tmp_path, name, text, framework, error):
+    (tmp_path / name).write_text(text)
+    result = cli("plot", name, *(["--from", framework] if framework else []), "-o", "x.png")
+    assert (result.code, result.err.strip(), result.out) == (2, error, "")
+    assert not (tmp_path / "x.png").exists()

@@ -10,6 +10,7 @@ first reader whose `detect` recognises its keys, unless it is an lrviz spec (`sc
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import importlib
@@ -65,6 +66,10 @@ def _reader_for(data: Any, path: str, framework: str | None) -> ModuleType | Non
         chosen = [module for module in readers() if framework.lower() == module.FRAMEWORK]
         if not chosen:
             raise SpecError(f"no reader for '{framework}' (lrviz reads {', '.join(frameworks())})", "--from")
+        python = chosen[0].FRAMEWORK == "mmengine"  # the one reader of .py files, the others read mappings
+        if python != isinstance(data, ast.Module) or not (python or isinstance(data, dict)):
+            shape = "a .py file" if python else "a JSON or YAML mapping"
+            raise SpecError(f"{path} is not {framework}'s kind of config: {shape}", "--from")
         return chosen[0]
     # a framework's keys first: DeepSpeed's `scheduler: {type, params}` is not an lrviz spec's
     return next((module for module in readers() if module.detect(data, path)), None)
@@ -140,6 +145,8 @@ def _run_file(data: dict[str, Any], path: str, facts: RunFacts, framework: str |
     file_facts = facts_from_flags(run, {name: locator.child("run").where(name) for name in run})
     facts = dataclasses.replace(file_facts, **facts.given())
     config_path = str(Path(path).parent / config)
+    if not Path(config_path).is_file():
+        raise SpecError(f"no such file: {config_path}", locator.where("config"))
     spec = config_spec(read_spec_text(config_path), config_path, facts, framework or data.get("from"))
     if spec is None:
         raise SpecError("names an lrviz spec, not a framework's config", locator.where("config"))
