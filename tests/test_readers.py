@@ -562,3 +562,30 @@ def test_a_file_of_the_wrong_kind_is_one_error_line(cli, tmp_path, name, text, f
     result = cli("plot", name, *(["--from", framework] if framework else []), "-o", "x.png")
     assert (result.code, result.err.strip(), result.out) == (2, error, "")
     assert not (tmp_path / "x.png").exists()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    dataset=st.integers(1, 200_000),
+    world=st.integers(1, 16),
+    batch=st.integers(1, 64),
+    accumulation=st.integers(1, 16),
+    epochs=st.floats(0.1, 5.0),
+    warmup=st.one_of(st.floats(0.0, 0.99), st.integers(1, 500)),
+)
+def test_hf_steps_are_the_trainers_over_varied_runs(dataset, world, batch, accumulation, epochs, warmup):
+    """max_steps and the warmup as transformers' Trainer counts them (its get_warmup_steps, called here)."""
+    from types import SimpleNamespace
+
+    from transformers.training_args import TrainingArguments
+
+    from lrviz.readers import hf
+    from lrviz.readers.base import RunFacts
+
+    args = {"learning_rate": 1e-4, "num_train_epochs": epochs, "per_device_train_batch_size": batch,
+            "gradient_accumulation_steps": accumulation, "warmup_steps": warmup}  # fmt: skip
+    reading = hf.read(args, "args.json", RunFacts(dataset_size=dataset, world_size=world))
+    max_steps = trainer_max_steps(args, dataset, world)
+    assert reading.raw["steps"] == max_steps
+    expected_warmup = TrainingArguments.get_warmup_steps(SimpleNamespace(warmup_steps=warmup), max_steps)
+    assert reading.raw["scheduler"]["num_warmup_steps"] == expected_warmup
