@@ -10,6 +10,7 @@ Python API (heavy modules load on first use)::
     curves[0].lr, curves[0].to_dict(), lrviz.pytorch_code(spec)
     schedule = lrviz.Schedule.from_spec(spec)  # drives a real optimizer: schedule.build(optimizer).step()
     result = lrviz.search("step", step_size=[10, 20, 30, 50], gamma=0.5, steps=100, score="bound")
+    spec = lrviz.read_config("faster-rcnn_r50_fpn_1x_coco.py", dataset_size=117266, world_size=8)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "render",
     "save_figure",
     "load_spec",
+    "read_config",
     "spec_for",
     "spec_from_dict",
     "pytorch_code",
@@ -66,6 +68,10 @@ def __getattr__(name: str) -> Any:
         from lrviz.report.code import pytorch_code
 
         return pytorch_code
+    if name == "read_config":
+        from lrviz.spec.readers import read_config
+
+        return read_config
     if name == "load_spec":
         from lrviz.spec.yamlfile import load_spec_file
 

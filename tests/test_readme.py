@@ -32,6 +32,8 @@ def console_examples() -> list[tuple[str, int]]:
 @pytest.fixture
 def project_dir(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    # the real framework configs "Your framework's config" reads (and configs/ run files name)
+    shutil.copytree(ROOT / "tests" / "data" / "configs", tmp_path / "tests" / "data" / "configs")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -117,6 +117,9 @@ def check(tokens: list[str], flags: Flags) -> int:
         from lrviz.check.resume import resume_findings
 
         findings += resume_findings(spec, request, RESUME_FLAGS)
+    from lrviz.spec.readers.report import print_runs
+
+    print_runs(console, spec)  # a framework config's optimizer steps: what the findings are about
     if not findings:
         console.print(f"no findings: {len(spec.curves)} curve{'s' if len(spec.curves) > 1 else ''} checked")
         return EXIT_OK

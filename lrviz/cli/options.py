@@ -150,7 +150,7 @@ def split_epoch_axis(tokens: list[str], epoch_axis: str | None) -> tuple[list[st
         raise SpecError("expected a value after it", flag)
     else:
         rest, value = tokens[:index] + tokens[index + 2 :], tokens[index + 1]
-    if _first_name(rest) is not None:
+    if _first_name(rest) is not None or _first_is_file(rest):
         # the curve's steps_per_epoch too: the unit of a by-epoch scheduler (--by-epoch), recorded in exports
         rest = [*rest, flag, value]
     return rest, value, flag
@@ -162,6 +162,14 @@ def _first_name(tokens: list[str]) -> str | None:
 
     first = next((t for t in tokens if not t.startswith("-")), None)
     return None if first is None or is_spec_file(first) else first
+
+
+def _first_is_file(tokens: list[str]) -> bool:
+    """Whether the tokens start with a framework's config file, whose run takes `--steps-per-epoch` too."""
+    from lrviz.spec.readers import is_framework_config
+
+    first = next((t for t in tokens if not t.startswith("-")), None)
+    return first is not None and _first_name(tokens) is None and is_framework_config(first)
 
 
 def _scheduler_takes_steps_per_epoch(tokens: list[str]) -> bool:

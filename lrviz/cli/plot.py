@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def _default_figure_name(tokens: list[str]) -> str:
     first = next((t for t in tokens if not t.startswith("-")), "lrviz")
-    stem = Path(first).stem if first.lower().endswith((".yaml", ".yml")) else first
+    stem = Path(first).stem if first.lower().endswith((".yaml", ".yml", ".py", ".json")) else first
     return f"{stem.replace(':', '-')}.png"  # hf:cosine -> hf-cosine.png: no colon in a file name
 
 
@@ -118,6 +118,7 @@ def _print_result(result: Result, view: PlotView, options: RenderOptions) -> Non
 
     from lrviz.cli.check import print_warnings
     from lrviz.report.tables import curve_tables
+    from lrviz.spec.readers.report import print_runs
 
     print_warnings(result.warnings, len(result.curves))  # the warnings of `lrviz check`, above the table
     if view.code:
@@ -138,6 +139,7 @@ def _print_result(result: Result, view: PlotView, options: RenderOptions) -> Non
         _print_chart(console, result.curves, options)
     for table in curve_tables(result.curves, result.spec.title, console.width):
         console.print(table)
+    print_runs(console, result.spec)  # a framework config's optimizer steps, under the table
 
 
 BRAILLE = "\u2800\u28ff\u2502"  # the chart's dots and frame

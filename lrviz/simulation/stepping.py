@@ -115,7 +115,10 @@ class Curve:
         if self.series:
             record["series"] = {param: series(values) for param, values in self.series}
         if spec.source:
-            record["source"] = spec.source
+            framework = spec.framework  # a framework's config file: which framework read it
+            record["source"] = spec.source if framework is None else {"file": spec.source, "framework": framework}
+        if spec.run is not None:
+            record["run"] = spec.run.to_dict()
         return record
 
 

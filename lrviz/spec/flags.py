@@ -160,6 +160,13 @@ TOKEN_FLAGS: dict[str, tuple[str, str | None, str]] = {
     "--warmup-mode": ("warmup", "mode", "multiply (default), replace, or shift (the schedule starts after it)"),
     "--floor-lr": ("floor", "min_lr", "decay to this LR instead of 0: min_lr + lr * (1 - min_lr / base LR)"),
     "--floor-ratio": ("floor", "ratio", "decay to this fraction of the base LR instead of 0"),
+    # run facts, for a framework's config file (lrviz.spec.readers): what the config does not say
+    "--dataset-size": ("run", "dataset_size", "a config's run: training examples per epoch"),
+    "--batch-size": ("run", "batch_size", "a config's run: batch size per device (process)"),
+    "--world-size": ("run", "world_size", "a config's run: processes (GPUs) training together"),
+    "--grad-accum": ("run", "grad_accum", "a config's run: batches accumulated per optimizer step"),
+    "--epochs": ("run", "epochs", "a config's run: epochs (instead of the config's own)"),
+    "--from": ("run", "framework", "read the file as this framework's config (mmengine, detectron2, hf, ...)"),
 }
 
 
@@ -167,6 +174,8 @@ TOKEN_FLAGS: dict[str, tuple[str, str | None, str]] = {
 # epoch (of `--steps-per-epoch` optimizer steps), as the scheduler mapping's `by_epoch: true` does.
 BOOLEAN_TOKEN_FLAGS: dict[str, tuple[str, str, str]] = {
     "--by-epoch": ("scheduler", "by_epoch", "step the scheduler once per epoch (needs --steps-per-epoch)"),
+    "--drop-last": ("run", "drop_last", "a config's run: the last partial batch of an epoch is dropped"),
+    "--no-drop-last": ("run", "keep_last", "a config's run: the last partial batch of an epoch is kept"),
 }
 
 
@@ -182,13 +191,16 @@ def token_flags_help() -> str:
     return "\n".join(f"- `{flag}`: {text}" for flag, (_, _, text) in flags.items())
 
 
-def _take_token_flags(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
-    """Scheduler flag pairs, and the TOKEN_FLAGS values by curve key."""
+def _take_token_flags(
+    pairs: list[tuple[str, str]], positionals: list[str]
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
+    """Scheduler flag pairs, and the TOKEN_FLAGS values by curve key (a run fact that is the named
+    scheduler's own parameter, ultralytics' `--epochs`, stays the scheduler's)."""
     rest: list[tuple[str, str]] = []
     taken: dict[str, dict[str, str]] = {}
     for flag, value in pairs:
         entry = TOKEN_FLAGS.get(flag.lower()) or BOOLEAN_TOKEN_FLAGS.get(flag.lower())
-        if entry is None:
+        if entry is None or (entry[0] == "run" and _own_parameter(positionals, flag)):
             rest.append((flag, value))
             continue
         key, inner, _ = entry
@@ -245,31 +257,18 @@ def spec_from_tokens(
 ) -> Spec:
     """The Spec named by a scheduler and its flags, or by one or more YAML files."""
     positionals, pairs = split_tokens(tokens)
-    pairs, taken = _take_token_flags(pairs)
+    pairs, taken = _take_token_flags(pairs, positionals)
     if not positionals:
         raise SpecError("missing a scheduler name or a YAML file (`lrviz list` shows the names)", "NAME")
     if any(is_spec_file(p) for p in positionals):
         if not allow_files:
             raise SpecError("expected a scheduler name, not a file", positionals[0])
-        if pairs:
-            raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
-        given = curve.any_given() + _flags_in(taken)
-        if given:
-            raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
-        if len(positionals) > 1 and not allow_many:
-            raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
-        from lrviz.spec.yamlfile import load_spec_file
-
-        for token in positionals:
-            if not is_spec_file(token):
-                raise SpecError("expected a YAML file (.yaml) like the others", token)
-        specs = [load_spec_file(token) for token in positionals]
-        if curve.title is not None:
-            merged = merge_specs(specs)
-            return Spec(merged.curves, curve.title, merged.sources, merged.figure)
-        return merge_specs(specs)
+        return _files_spec(positionals, pairs, taken, curve, allow_many)
     if len(positionals) > 1:
         raise SpecError(f"unexpected argument after the scheduler name '{positionals[0]}'", positionals[1])
+    if "run" in taken:
+        flag = _flags_in({"run": taken["run"]})[0]
+        raise SpecError("is a run fact for a framework's config file, not a scheduler's parameter", flag)
     info = registry.resolve(positionals[0], "NAME")
     pairs, curve = _own_parameters_win(info, pairs, curve)
     pairs, per_epoch = _take_steps_per_epoch(info, pairs)
@@ -317,3 +316,57 @@ def spec_from_tokens(
     children = {"warmup": warmup_flags, "metric": metric_flags, "floor": floor_flags}
     locator = FlagLocator(flag_names, f"{info.name} flags", children)
     return build_spec(raw, locator)
+
+
+def _run_flags(
+    pairs: list[tuple[str, str]], taken: dict[str, dict[str, str]]
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The pairs without `--steps-per-epoch`, and the run flags' values (that one included) by fact."""
+    run = taken.pop("run", {})
+    rest = []
+    for flag, value in pairs:
+        if flag.lower() != "--steps-per-epoch":
+            rest.append((flag, value))
+        elif "steps_per_epoch" in run:
+            raise SpecError("given twice", flag)
+        else:
+            run["steps_per_epoch"] = value
+    return rest, run
+
+
+def _run_facts(run: dict[str, str]) -> tuple[Any, str | None]:
+    """The RunFacts of the run flags, and the framework `--from` names."""
+    from lrviz.spec.readers.base import facts_from_flags
+
+    run = dict(run)
+    framework = run.pop("framework", None)
+    return facts_from_flags(run), framework
+
+
+def _files_spec(
+    positionals: list[str],
+    pairs: list[tuple[str, str]],
+    taken: dict[str, dict[str, str]],
+    curve: CurveFlags,
+    allow_many: bool,
+) -> Spec:
+    """The Spec of YAML specs or framework config files (with the run flags, for a config)."""
+    pairs, run = _run_flags(pairs, taken)
+    if pairs:
+        raise SpecError("scheduler flags cannot be combined with a YAML file: put them in the file", pairs[0][0])
+    given = curve.any_given() + _flags_in(taken)
+    if given:
+        raise SpecError("cannot be combined with a YAML file: put it in the file", given[0])
+    if len(positionals) > 1 and not allow_many:
+        raise SpecError("give one YAML file here (`lrviz compare` takes several)", positionals[1])
+    from lrviz.spec.yamlfile import load_spec_file
+
+    for token in positionals:
+        if not is_spec_file(token):
+            raise SpecError("expected a YAML file (.yaml) like the others", token)
+    facts, framework = _run_facts(run)
+    specs = [load_spec_file(token, facts, framework) for token in positionals]
+    if curve.title is not None:
+        merged = merge_specs(specs)
+        return Spec(merged.curves, curve.title, merged.sources, merged.figure)
+    return merge_specs(specs)

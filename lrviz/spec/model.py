@@ -180,6 +180,9 @@ class CurveSpec:
     locator: Locator | None = field(default=None, compare=False, repr=False)
     # what torch refuses only when it builds or steps this curve (see `runtime_problems`)
     problems: tuple[SpecProblem, ...] = field(default=(), compare=False)
+    # a framework config's run (lrviz.spec.readers.base.RunSummary) and framework, when read from one
+    run: Any = field(default=None, compare=False, repr=False)
+    framework: str | None = field(default=None, compare=False)
 
     @property
     def group_lrs(self) -> tuple[float, ...]:

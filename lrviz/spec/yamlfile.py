@@ -8,13 +8,16 @@ loader subclass records the line of every mapping key and sequence item so that 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from lrviz.errors import SpecError
 from lrviz.inputs import read_regular_file
 from lrviz.spec.model import Locator, Spec, build_spec
+
+if TYPE_CHECKING:
+    from lrviz.spec.readers.base import RunFacts
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Values a file may hold once its aliases are expanded: aliases share nodes, so a small file can
@@ -224,6 +227,9 @@ def spec_from_yaml_text(text: str, path: str) -> Spec:
     return build_spec(data, YamlLocator(path, data), source=path)
 
 
-def load_spec_file(path: str) -> Spec:
-    """The Spec a YAML file describes."""
-    return spec_from_yaml_text(read_spec_text(path), path)
+def load_spec_file(path: str, facts: RunFacts | None = None, framework: str | None = None) -> Spec:
+    """The Spec a YAML file describes, or a framework's config file (read with the run `facts`)."""
+    from lrviz.spec.readers import config_spec
+
+    text = read_spec_text(path)
+    return config_spec(text, path, facts, framework) or spec_from_yaml_text(text, path)
