@@ -134,7 +134,6 @@ def csv_pieces(curves: Sequence[Curve]) -> Iterator[str]:
     yield header.getvalue()
     for start in range(0, length, CHUNK):
         stop = min(start + CHUNK, length)
-        cells = [_csv_cells(values, start, stop) for _, values in columns]
         yield _csv_rows(columns, start, stop)
 
 
