@@ -3,6 +3,8 @@ checks the exports built on it against the whole-document encoders)."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import orjson
 import pytest
@@ -73,6 +75,17 @@ def test_a_formatter_that_fails_a_probe_is_not_used(monkeypatch):
         values = np.array([0.1, 2.5, 1e16])
         assert floattext.json_numbers(values) is None
         assert floattext.float_texts(values) == ["0.1", "2.5", "1e+16"]
+    finally:
+        floattext.fast_formatting.cache_clear()
+
+
+def test_without_orjson_every_value_goes_through_repr(monkeypatch):
+    floattext.fast_formatting.cache_clear()
+    monkeypatch.setitem(sys.modules, "orjson", None)  # what `import orjson` finds when it is not installed
+    try:
+        assert not floattext.fast_formatting()
+        values = np.array(EDGES)
+        assert floattext.float_texts(values, "null") == repr_texts(values, "null")
     finally:
         floattext.fast_formatting.cache_clear()
 
