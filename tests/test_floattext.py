@@ -62,7 +62,9 @@ def test_edge_values_are_written_as_repr_writes_them():
 
 def test_orjson_text_below_1e_4_is_rewritten_as_repr_lays_it_out():
     tiny = np.array([1e-05, 3.5e-07, -3.515108200865003e-05, 2e-10, 0.5])
-    assert orjson.dumps(tiny, option=orjson.OPT_SERIALIZE_NUMPY) == b"[0.00001,3.5e-7,-0.00003515108200865003,2e-10,0.5]"
+    assert (
+        orjson.dumps(tiny, option=orjson.OPT_SERIALIZE_NUMPY) == b"[0.00001,3.5e-7,-0.00003515108200865003,2e-10,0.5]"
+    )
     assert floattext.json_numbers(tiny) == b"[1e-05,3.5e-07,-3.515108200865003e-05,2e-10,0.5]"
     assert floattext.float_texts(tiny) == ["1e-05", "3.5e-07", "-3.515108200865003e-05", "2e-10", "0.5"]
 
