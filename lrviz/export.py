@@ -4,7 +4,8 @@ Both are written as a stream of text pieces, `CHUNK` values at a time: a 10M-ste
 exists as one Python list or one string (which took 3.4 GB for JSON). The text is exactly what
 ``json.dumps(record, indent=2, allow_nan=False)`` and ``csv.writer`` wrote when they were given
 the whole thing (tests compare the bytes): every float is its ``repr`` (the shortest text that
-reads back as the same float), a non-finite one is ``null`` in JSON.
+reads back as the same float), a non-finite one is ``null`` in JSON. :mod:`lrviz.floattext`
+writes that text for a whole chunk at once (orjson, 20x faster than ``repr`` a value).
 """
 
 from __future__ import annotations
