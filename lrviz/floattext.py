@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 SMALLEST_AS_REPR = 1e-4  # orjson writes exactly repr's text from here up (and for 0)
 _ZERO, _NINE, _DOT, _E, _MINUS = b"09.e-"
 
-# Where float formatters disagree: the exponent switch at 1e16, the extremes, rounding ties.
+# Where float formatters disagree: the exponent switches at 1e-4 and 1e16, the subnormal and
+# normal extremes, rounding ties; each layout the rewrite below 1e-4 produces.
 PROBES = (
     0.0,
     -0.0,
