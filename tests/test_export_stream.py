@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import lrviz
-from lrviz.report import export
+from lrviz.report import export, floattext
 from lrviz.simulation.stepping import Curve, simulate
 from lrviz.spec.flags import CurveFlags, spec_from_tokens
 from lrviz.spec.yamlfile import load_spec_file
@@ -84,9 +84,19 @@ def _different_lengths():
     return short + long
 
 
+@pytest.fixture(params=["orjson", "repr"])
+def formatter(request, monkeypatch):
+    """Both ways floats are formatted: orjson (where it writes repr's text), and repr alone (no orjson)."""
+    if request.param == "repr":
+        monkeypatch.setattr(floattext, "fast_formatting", lambda: False)
+    else:
+        assert floattext.fast_formatting()
+    return request.param
+
+
 @pytest.mark.parametrize("chunk", [export.CHUNK, 1, 7])
 @pytest.mark.parametrize("case", [*CASES, "param_groups.yaml", "plateau.yaml", "chained.yaml"])
-def test_streamed_exports_are_the_bytes_of_the_whole_document_encoders(case, chunk, monkeypatch):
+def test_streamed_exports_are_the_bytes_of_the_whole_document_encoders(case, chunk, formatter, monkeypatch):
     monkeypatch.setattr(export, "CHUNK", chunk)
     curves = _curves(case)
     assert export.export_text(curves, "json") == reference_json(curves)
@@ -94,7 +104,7 @@ def test_streamed_exports_are_the_bytes_of_the_whole_document_encoders(case, chu
 
 
 @pytest.mark.parametrize("chunk", [export.CHUNK, 3])
-def test_csv_of_curves_of_different_lengths(chunk, monkeypatch):
+def test_csv_of_curves_of_different_lengths(chunk, formatter, monkeypatch):
     monkeypatch.setattr(export, "CHUNK", chunk)
     curves = _different_lengths()
     text = export.to_csv(curves)
@@ -102,9 +112,14 @@ def test_csv_of_curves_of_different_lengths(chunk, monkeypatch):
     assert text.splitlines()[8].startswith("7,,")  # the 7-step curve's cell past its end is empty
 
 
-@settings(max_examples=60, deadline=None)
+# any float, and runs of a schedule's kind of values (so that whole chunks take the fast path)
+SCHEDULE_VALUES = st.floats(1e-4, 10.0) | st.floats(1e-9, 1e-4) | st.sampled_from([0.0, 1e-05, 1e16, float("nan")])
+
+
+@settings(max_examples=120, deadline=None)
 @given(
-    values=arrays(np.float64, st.integers(0, 40), elements=st.floats(allow_nan=True, allow_infinity=True)),
+    values=arrays(np.float64, st.integers(0, 40), elements=st.floats(allow_nan=True, allow_infinity=True))
+    | arrays(np.float64, st.integers(1, 40), elements=SCHEDULE_VALUES),
     chunk=st.integers(1, 9),
 )
 def test_any_float_is_written_as_json_and_csv_wrote_it(values, chunk):
