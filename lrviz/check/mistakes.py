@@ -17,16 +17,13 @@ from lrviz.schedules import pytorch as registry
 from lrviz.simulation.stepping import Curve
 from lrviz.spec.model import CurveSpec, Locator, SchedulerSpec
 
-# Parameters that count scheduler.step() calls, per torch scheduler (besides its length, `_length_of`).
-_STEP_COUNTS = {"StepLR": "step_size", "CosineAnnealingWarmRestarts": "T_0"}
-_MILESTONES = ("MultiStepLR", "SequentialLR")
-
 
 def _torch_schedulers(curve: CurveSpec) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
     """Every torch built-in scheduler of the curve (framework schedules keep their own units).
-    OneCycleLR is left out: its epochs and steps_per_epoch say their unit themselves."""
+    A scheduler with a steps_per_epoch of its own (OneCycleLR) is left out: its parameters say their unit."""
     for scheduler, loc in _every_scheduler(curve.scheduler, _scheduler_locator(curve)):
-        if registry.resolve(scheduler.type).framework is None and scheduler.type != "OneCycleLR":
+        info = registry.resolve(scheduler.type)
+        if info.framework is None and info.param("steps_per_epoch") is None:
             yield scheduler, loc
 
 
@@ -35,20 +32,16 @@ def _lengths(scheduler: SchedulerSpec) -> Iterator[tuple[str, int]]:
     length = _length_of(scheduler)
     if length is not None:
         yield length
-    key = _STEP_COUNTS.get(scheduler.type)
+    key = registry.STEP_COUNT_PARAMS.get(scheduler.type)
     if key is not None and isinstance(scheduler.kwargs.get(key), int):
         yield key, scheduler.kwargs[key]
-    if scheduler.type in _MILESTONES and scheduler.kwargs.get("milestones"):
+    if scheduler.kwargs.get("milestones"):  # MultiStepLR's decays, SequentialLR's switches
         yield "milestones", max(scheduler.kwargs["milestones"])
 
 
 def _warms_up(scheduler: SchedulerSpec) -> bool:
-    """A LinearLR that rises (its default 1/3 -> 1 too) or a ConstantLR: a warmup, often a few
-    iterations long on purpose, so an epoch-sized length says nothing about its unit."""
-    params = scheduler.kwargs
-    if scheduler.type == "ConstantLR":
-        return True
-    return scheduler.type == "LinearLR" and params.get("start_factor", 1 / 3) < params.get("end_factor", 1.0)
+    """A warmup, often a few iterations long on purpose, so an epoch-sized length says nothing about its unit."""
+    return registry.warms_up(scheduler.type, scheduler.kwargs)
 
 
 def _epochs(curve: CurveSpec) -> int:
@@ -116,7 +109,7 @@ def _milestones_in_epochs(curve: CurveSpec, values: Curve | None) -> Iterator[Pr
         return
     per_epoch = curve.steps_per_epoch or 1
     for scheduler, loc in _torch_schedulers(curve):
-        milestones = sorted(scheduler.kwargs.get("milestones", ())) if scheduler.type in _MILESTONES else []
+        milestones = sorted(scheduler.kwargs.get("milestones", ()))
         if not milestones or milestones[-1] * per_epoch > curve.steps or milestones[-1] <= 0:
             continue
         listed = ", ".join(map(str, milestones))

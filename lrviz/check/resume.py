@@ -130,14 +130,15 @@ def rebuilt_for(curve: CurveSpec, steps: int) -> CurveSpec:
 def _rebuilt(scheduler: SchedulerSpec, old_end: int, new_end: int) -> SchedulerSpec:
     params = dict(scheduler.params)
     children = scheduler.children
-    if scheduler.type == "SequentialLR" and children:
+    kind = registry.resolve(scheduler.type).kind
+    if kind.composite and not kind.chained and children:  # SequentialLR: the last child runs to the end
         last = max(params.get("milestones", ()) or (0,))
         tail = _rebuilt(children[-1], old_end - last, new_end - last)
         children = (*children[:-1], tail)
-    elif scheduler.type == "ChainedScheduler":
+    elif kind.chained:
         children = tuple(_rebuilt(child, old_end, new_end) for child in children)
     key = _length_key(scheduler)
-    if key == "epochs" and registry.total_length("OneCycleLR", params) == old_end:
+    if key == "epochs" and registry.total_length(scheduler.type, params) == old_end:
         params = {k: v for k, v in params.items() if k not in ("epochs", "steps_per_epoch")}
         params["total_steps"] = new_end
     elif key is not None and params.get(key) == old_end:

@@ -9,7 +9,6 @@ from a re-derived formula. Nothing here prints.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -27,12 +26,6 @@ Level = Literal["warning", "info"]
 # the run are deliberate; more than half the budget at the floor rarely is.
 IDLE_TAIL_SHARE = 0.5
 # Schedulers whose length is a parameter: the run and the parameter should agree.
-_LENGTH_PARAMS = {
-    "LinearLR": "total_iters",
-    "ConstantLR": "total_iters",
-    "PolynomialLR": "total_iters",
-    "CosineAnnealingLR": "T_max",
-}
 
 
 @dataclass(frozen=True)
@@ -119,7 +112,7 @@ def _child_locator(loc: Locator | None, index: int) -> Locator | None:
 def _full_run_schedulers(curve: CurveSpec) -> list[tuple[SchedulerSpec, Locator | None]]:
     """The schedulers that count the run's steps from 0: the scheduler, or a ChainedScheduler's children."""
     top = curve.scheduler
-    if top.type == "ChainedScheduler":
+    if registry.resolve(top.type).kind.chained:
         return [(child, _child_locator(_scheduler_locator(curve), i)) for i, child in enumerate(top.children)]
     return [(top, _scheduler_locator(curve))]
 
@@ -141,15 +134,7 @@ def _length_of(scheduler: SchedulerSpec) -> tuple[str, int] | None:
     framework = registry.resolve(scheduler.type).framework
     if framework is not None:
         return framework.length(params)
-    if scheduler.type == "OneCycleLR":
-        total = registry.total_length("OneCycleLR", params)
-        key = "total_steps" if params.get("total_steps") is not None else "epochs"
-        return (key, total) if total is not None else None
-    key = _LENGTH_PARAMS.get(scheduler.type)
-    if key is None:
-        return None
-    value = params.get(key, registry.catalog()[scheduler.type].param(key).default)
-    return (key, value) if isinstance(value, int) else None
+    return registry.length_of(scheduler.type, params)
 
 
 def _flat_from(values: np.ndarray) -> int:
@@ -158,123 +143,6 @@ def _flat_from(values: np.ndarray) -> int:
     changed = ~np.isclose(values, last, rtol=1e-12, atol=0.0)
     indices = np.flatnonzero(changed)
     return int(indices[-1]) + 1 if indices.size else 0
-
-
-# --------------------------------------------------------------------------- MultiStepLR
-
-
-@rule("multistep-duplicate-milestones", "warning")
-def _duplicate_milestones(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """MultiStepLR lists a milestone twice: torch multiplies the LR by gamma once per copy."""
-    for scheduler, loc in _of_type(curve, "MultiStepLR"):
-        gamma = scheduler.kwargs.get("gamma", 0.1)
-        for milestone, count in sorted(Counter(scheduler.kwargs.get("milestones", ())).items()):
-            if count < 2:
-                continue
-            jump = ""
-            if values is not None and 0 < milestone < len(values.lr):
-                jump = f" ({_num(values.lr[milestone - 1])} -> {_num(values.lr[milestone])})"
-            yield Problem(
-                _where(loc, "milestones"),
-                f"milestone {milestone} is listed {count} times: torch multiplies the LR by "
-                f"gamma^{count} = {_num(gamma**count)} at step {milestone}{jump}, not by gamma = {_num(gamma)}",
-                f"list each milestone once, unless a drop by gamma^{count} at step {milestone} is intended",
-                (milestone,),
-            )
-
-
-@rule("multistep-unsorted-milestones", "info")
-def _unsorted_milestones(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """MultiStepLR milestones out of order: torch does not mind, but it often hides a typo."""
-    for scheduler, loc in _of_type(curve, "MultiStepLR"):
-        milestones = list(scheduler.kwargs.get("milestones", ()))
-        if milestones != sorted(milestones):
-            shown = ", ".join(map(str, sorted(set(milestones))))
-            yield Problem(
-                _where(loc, "milestones"),
-                f"milestones {', '.join(map(str, milestones))} are not in increasing order "
-                "(torch counts them as a set, so the schedule is the same in any order)",
-                f"write them in order, {shown}, and check none is a typo",
-            )
-
-
-@rule("multistep-milestone-beyond-run", "warning", needs_values=False)
-def _milestones_beyond_run(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """MultiStepLR milestones at or after the run's last step: those decays never happen."""
-    for scheduler, loc in _of_type(curve, "MultiStepLR"):
-        late = sorted({m for m in scheduler.kwargs.get("milestones", ()) if m >= curve.steps})
-        if late:
-            shown = ", ".join(map(str, late))
-            never = "those decays never happen" if len(late) > 1 else "that decay never happens"
-            yield Problem(
-                _where(loc, "milestones"),
-                f"milestone{'s' if len(late) > 1 else ''} {shown} never reached: the {curve.steps}-step run "
-                f"ends at step {curve.steps - 1}, so {never} "
-                "(milestones count scheduler.step() calls: epochs or iterations?)",
-                f"use milestones below {curve.steps}, or a longer run",
-            )
-
-
-# --------------------------------------------------------------------------- lengths
-
-
-@rule("cosine-climbs-after-tmax", "warning")
-def _cosine_climbs(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """CosineAnnealingLR with T_max shorter than the run: the LR climbs back up after T_max."""
-    for scheduler, loc in _of_type(curve, "CosineAnnealingLR"):
-        t_max = scheduler.kwargs.get("T_max")
-        if values is None or not isinstance(t_max, int) or t_max + 1 >= len(values.lr):
-            continue
-        after = values.lr[t_max:]
-        peak = int(np.argmax(after)) + t_max
-        if not values.lr[peak] > values.lr[t_max] * (1 + 1e-9):
-            continue  # eta_min equal to the base LR: nothing to climb
-        yield Problem(
-            _where(loc, "T_max"),
-            f"T_max={t_max} is shorter than the {curve.steps}-step run: the LR falls to "
-            f"{_num(values.lr[t_max])} at step {t_max}, then climbs back up to {_num(values.lr[peak])} at step {peak} "
-            "(torch's cosine is periodic; a classic mix-up of epochs and iterations)",
-            f"set T_max to the run length ({curve.steps}) in the unit you step in, "
-            "or use CosineAnnealingWarmRestarts if restarts are meant",
-            (t_max, peak),
-        )
-
-
-@rule("step-never-decays", "warning", needs_values=False)
-def _step_never_decays(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """StepLR whose step_size is at least the run length: the LR never decays."""
-    for scheduler, loc in _of_type(curve, "StepLR"):
-        step_size = scheduler.kwargs.get("step_size")
-        if isinstance(step_size, int) and step_size >= curve.steps:
-            yield Problem(
-                _where(loc, "step_size"),
-                f"step_size={step_size} is at least the {curve.steps}-step run: the first decay would come at "
-                f"step {step_size}, so the LR never changes "
-                "(step_size counts scheduler.step() calls: epochs or iterations?)",
-                f"use a step_size below {curve.steps} (e.g. {max(curve.steps // 3, 1)} for three decays)",
-            )
-
-
-@rule("onecycle-run-too-long", "warning", needs_values=False)
-def _onecycle_too_long(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """A run longer than OneCycleLR's total steps: torch raises 'Tried to step N times' mid-run."""
-    for scheduler, loc in _of_type(curve, "OneCycleLR"):
-        length = _length_of(scheduler)
-        if length is None or curve.steps <= length[1]:
-            continue
-        key, limit = length
-        setting = (
-            f"set total_steps to {curve.steps}"
-            if key == "total_steps"
-            else f"set epochs x steps_per_epoch to {curve.steps}"
-        )
-        yield Problem(
-            _where(loc, key),
-            f"the {curve.steps}-step run is longer than OneCycleLR's {limit} steps: torch raises "
-            f"'Tried to step {limit + 1} times' on the scheduler.step() after optimizer step {limit}",
-            f"{setting}, or run at most {limit} steps",
-            (limit,),
-        )
 
 
 @rule("run-shorter-than-schedule", "warning")
@@ -318,7 +186,8 @@ def _run_longer(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
 
 def _sequential(curve: CurveSpec) -> tuple[SchedulerSpec, Locator | None] | None:
     top = curve.scheduler
-    return (top, _scheduler_locator(curve)) if top.type == "SequentialLR" else None
+    kind = registry.resolve(top.type).kind
+    return (top, _scheduler_locator(curve)) if kind.composite and not kind.chained else None
 
 
 @rule("sequential-milestone-unreachable", "warning", needs_values=False)
@@ -366,8 +235,9 @@ def _sequential_mismatch(curve: CurveSpec, values: Curve | None) -> Iterator[Pro
         key, planned = length
         segment = end - start
         last = index == len(milestones)
-        if planned == segment or (last and child.type == "OneCycleLR" and planned > segment):
-            continue  # a final OneCycleLR cut by the run's end is run-shorter-than-schedule's business
+        fixed = registry.total_length(child.type, child.kwargs) is not None  # OneCycleLR: built for its length
+        if planned == segment or (last and fixed and planned > segment):
+            continue  # a final fixed-length child cut by the run's end is run-shorter-than-schedule's business
         child_loc = _child_locator(loc, index)
         name = f"schedulers[{index}] ({child.type}, {key}={planned})"
         bound = f"milestone {end}" if not last else f"the end of the run (step {curve.steps})"
@@ -409,7 +279,7 @@ def _starts_at_zero(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]
     where = _where(_scheduler_locator(curve), None)
     if curve.warmup is not None and curve.warmup.factor == 0 and curve.locator is not None:
         where = curve.locator.child("warmup").where("factor")
-    elif curve.scheduler.type == "LambdaLR":
+    elif registry.resolve(curve.scheduler.type).param("lr_lambda") is not None:
         where = _where(_scheduler_locator(curve), "lr_lambda")
     which = (
         "the first optimizer step (step 0)" if wasted == 1 else f"the first {wasted} optimizer steps (0-{wasted - 1})"
@@ -494,50 +364,6 @@ def _constant(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
         )
 
 
-# --------------------------------------------------------------------------- parameters torch refuses late
-
-
-def _fractional_t_mult(
-    scheduler: SchedulerSpec, loc: Locator | None = None
-) -> Iterator[tuple[SchedulerSpec, Locator | None]]:
-    for item, item_loc in _every_scheduler(scheduler, loc):
-        t_mult = item.kwargs.get("T_mult")
-        if item.type == "CosineAnnealingWarmRestarts" and isinstance(t_mult, float):
-            yield item, item_loc
-
-
-@rule("cosine-restarts-fractional-tmult", "warning", needs_values=False)
-def _fractional_tmult(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """CosineAnnealingWarmRestarts with a non-integer T_mult: torch refuses to build it."""
-    for scheduler, loc in _fractional_t_mult(curve.scheduler, _scheduler_locator(curve)):
-        t_mult = scheduler.kwargs["T_mult"]
-        yield Problem(
-            _where(loc, "T_mult"),
-            f"T_mult={t_mult:g}: torch raises 'Expected integer T_mult >= 1, but got {t_mult:g}' "
-            "when the scheduler is built, before the first step",
-            "use an integer T_mult: 1 keeps every period T_0 long, 2 doubles it after each restart",
-        )
-
-
-@rule("cycles-momentum", "info", needs_values=False)
-def _cycles_momentum(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
-    """CyclicLR/OneCycleLR cycle momentum: they need an optimizer with momentum or betas."""
-    for scheduler, loc in _every_scheduler(curve.scheduler, _scheduler_locator(curve)):
-        params = scheduler.kwargs
-        if scheduler.type not in ("CyclicLR", "OneCycleLR") or not params.get("cycle_momentum", True):
-            continue
-        defaults = registry.catalog()[scheduler.type]
-        low = params.get("base_momentum", defaults.param("base_momentum").default)
-        high = params.get("max_momentum", defaults.param("max_momentum").default)
-        yield Problem(
-            _where(loc, "cycle_momentum"),
-            f"{scheduler.type} cycles momentum between {_num(low)} and {_num(high)}, inversely to the LR: it "
-            "overwrites SGD's momentum (even momentum=0) or Adam's beta1, and torch raises 'optimizer must "
-            "support momentum or beta1' for optimizers with neither (e.g. Adagrad, Rprop)",
-            "use SGD with momentum or an Adam-family optimizer, or set cycle_momentum to false",
-        )
-
-
 # --------------------------------------------------------------------------- running the rules
 
 
@@ -547,8 +373,8 @@ def simulate_for_check(curve: CurveSpec) -> Curve | None:
     A run longer than OneCycleLR allows is simulated up to OneCycleLR's last step (the rest would
     raise); a fractional T_mult is refused by torch's constructor. Rules explain both.
     """
-    if any(_fractional_t_mult(curve.scheduler)):
-        return None
+    if any(isinstance(s.kwargs.get("T_mult"), float) for s, _ in _every_scheduler(curve.scheduler, None)):
+        return None  # torch refuses a fractional T_mult when it builds the scheduler
     limit = registry.total_length(curve.scheduler.type, curve.scheduler.kwargs)
     if limit is not None and curve.steps > limit:
         curve = replace(curve, steps=limit)
@@ -560,7 +386,8 @@ def check(spec: Spec, curves: Sequence[Curve | None]) -> list[Finding]:
     findings: list[Finding] = []
     for curve_spec, values in zip(spec.curves, curves, strict=True):
         explained = False
-        for item in RULES:
+        # a rule that speaks only when nothing else explained the curve goes last, whichever module registered it
+        for item in sorted(RULES, key=lambda r: r.only_if_unexplained):
             if (item.needs_values and values is None) or (item.only_if_unexplained and explained):
                 continue
             for problem in item.check(curve_spec, values):
@@ -582,3 +409,4 @@ def check(spec: Spec, curves: Sequence[Curve | None]) -> list[Finding]:
 # The rules for the classic unit mistakes (epochs for iterations, warmups past the end) live in
 # their own module; importing it registers them, after the rules above.
 import lrviz.check.mistakes  # noqa: E402, F401
+import lrviz.schedules.pytorch.rules  # noqa: E402, F401 - the rules about torch's own schedulers

@@ -405,6 +405,37 @@ def total_length(name: str, params: dict[str, Any]) -> int | None:
     return None
 
 
+# The parameter that is a scheduler's whole length, in scheduler.step() calls (OneCycleLR's is
+# total_length's), and those that count steps between its changes (besides milestones).
+LENGTH_PARAMS = {
+    "LinearLR": "total_iters",
+    "ConstantLR": "total_iters",
+    "PolynomialLR": "total_iters",
+    "CosineAnnealingLR": "T_max",
+}
+STEP_COUNT_PARAMS = {"StepLR": "step_size", "CosineAnnealingWarmRestarts": "T_0"}
+
+
+def length_of(name: str, params: dict[str, Any]) -> tuple[str, int] | None:
+    """(parameter, steps) of a torch scheduler whose length is a parameter (its default if not given), else None."""
+    if total_length(name, params) is not None:
+        key = "total_steps" if params.get("total_steps") is not None else "epochs"
+        return key, total_length(name, params)
+    key = LENGTH_PARAMS.get(name)
+    if key is None:
+        return None
+    value = params.get(key, catalog()[name].param(key).default)
+    return (key, value) if isinstance(value, int) else None
+
+
+def warms_up(name: str, params: dict[str, Any]) -> bool:
+    """A LinearLR that rises (its default 1/3 -> 1 too) or a ConstantLR: the torch schedulers used as a
+    warmup, often a few iterations long on purpose."""
+    if name == "ConstantLR":
+        return True
+    return name == "LinearLR" and params.get("start_factor", 1 / 3) < params.get("end_factor", 1.0)
+
+
 DEFAULT_STEPS = 100  # a run's length when nothing says better (ReduceLROnPlateau, LambdaLR, ...)
 
 
