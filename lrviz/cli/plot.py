@@ -230,7 +230,7 @@ def _draw(
             curves = simulate(spec, progress=progress)
         findings = [f for f in check(spec, curves) if f.level == "warning"]
         print_warnings(findings)  # the warnings of `lrviz check`, above the table
-        figure.send(curves, [step for f in findings for step in f.steps])
+        figure.send(curves, [(step, f.curve, f.rule) for f in findings for step in f.steps])
         console = Console(highlight=False)
         if view.code:
             from lrviz.code import pytorch_code
