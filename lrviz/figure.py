@@ -646,8 +646,9 @@ def save_figure(figure: Figure, path: str | Path, dpi: float | None = None, flag
 def render_panels(
     groups: Sequence[tuple[str, Sequence[Curve]]], options: RenderOptions | None = None, columns: int | None = None
 ) -> Figure:
-    """One panel per group (e.g. per YAML file), each curve keeping one colour; the y axis shared,
-    the x axis too when every curve has the same length (or as `options.sharex` says)."""
+    """One panel per group (e.g. per YAML file), each curve keeping one colour; the y axis shared
+    when the panels' highest LRs are within SHARED_Y_RATIO, the x axis when every curve has the
+    same length (or as `options.sharex` says)."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
@@ -663,11 +664,13 @@ def render_panels(
     sharex = options.sharex
     if sharex is None:
         sharex = len({curve.steps for _, curves in groups for curve in curves}) <= 1
+    peaks = [_peak(curve) for _, curves in groups for curve in curves]
+    sharey = max(peaks, default=1) <= SHARED_Y_RATIO * min(peaks, default=1)
     with rc_context(rc):
         size = _figure_size(options, rc, (rows, columns))
         figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
         _remember_style(figure, style, rc, options)
-        axes = figure.subplots(rows, columns, sharex=sharex, sharey=True, squeeze=False).ravel()
+        axes = figure.subplots(rows, columns, sharex=sharex, sharey=sharey, squeeze=False).ravel()
         offset, legends = 0, []
         for ax, (title, curves) in zip(axes, groups, strict=False):
             pen = _Pen(options, style.palette, tuple(curves), offset)
@@ -678,7 +681,7 @@ def render_panels(
                 legends.append((ax, handles, labels, [a for a in (ax, twin) if a is not None]))
             if sharex and not ax.get_subplotspec().is_last_row():
                 ax.set_xlabel("")
-            if not ax.get_subplotspec().is_first_col():
+            if sharey and not ax.get_subplotspec().is_first_col():
                 ax.set_ylabel("")
         for ax in axes[len(groups) :]:
             ax.set_visible(False)
@@ -686,6 +689,20 @@ def render_panels(
             figure.suptitle(options.title)
         finish_layout(figure, legends)
     return figure
+
+
+SHARED_Y_RATIO = 3.0  # panels share the LR axis when their highest LRs are within this factor
+
+
+def _peak(curve: Curve) -> float:
+    """The highest finite LR of `curve` (of its drawn points, when thinned); 1 when it has none."""
+    import numpy as np
+
+    from lrviz.decimate import DrawnSeries
+
+    rows = [row.y if isinstance(row, DrawnSeries) else np.asarray(row, dtype=float) for row in curve.group_lr]
+    finite = [float(np.max(row[np.isfinite(row)])) for row in rows if np.isfinite(row).any()]
+    return max([value for value in finite if value > 0], default=1.0)
 
 
 def _panel_grid(count: int, columns: int | None = None) -> tuple[int, int]:

@@ -20,9 +20,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
@@ -138,6 +137,8 @@ def _columns(figure: Figure) -> int:
 
 def _line_points(line: Any) -> np.ndarray:
     """The vertices of a Line2D in pixels, with the corners a steps drawstyle adds."""
+    import numpy as np
+
     xy = np.asarray(line.get_xydata(), dtype=float)
     if line.get_drawstyle() == "steps-post" and len(xy) > 1:
         corners = np.column_stack([xy[1:, 0], xy[:-1, 1]])
@@ -151,6 +152,7 @@ def _line_points(line: Any) -> np.ndarray:
 def obstacle_paths(axes: Sequence[Axes]) -> list[np.ndarray]:
     """The polylines (pixels) a legend must not cover: every visible line and segment collection
     (event marks) of `axes`; a point collection as one-point paths."""
+    import numpy as np
     from matplotlib.collections import LineCollection, PathCollection
 
     paths: list[np.ndarray] = []
@@ -178,6 +180,8 @@ def obstacle_boxes(axes: Sequence[Axes], renderer: Any) -> list[Bbox]:
 
 def _hits(paths: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> bool:
     """Whether any segment (or lone point) of `paths` passes through `box` (x0, y0, x1, y1)."""
+    import numpy as np
+
     x0, y0, x1, y1 = box
     for path in paths:
         finite = path[np.isfinite(path).all(axis=1)]
@@ -193,6 +197,8 @@ def _hits(paths: Sequence[np.ndarray], box: tuple[float, float, float, float]) -
 
 def _segments_cross(start: np.ndarray, end: np.ndarray, box: tuple[float, float, float, float]) -> bool:
     """Liang-Barsky clipping of every segment start->end against `box`, vectorised."""
+    import numpy as np
+
     x0, y0, x1, y1 = box
     d = end - start
     low = np.zeros(len(d))
@@ -383,6 +389,8 @@ def _columns_below(figure: Figure, labels: Sequence[str], points: float) -> int:
 
 def _axes_share(figure: Figure) -> float:
     """The part of the canvas the visible main axes take (twins counted once)."""
+    import numpy as np
+
     seen, area = set(), 0.0
     for ax in figure.axes:
         position = tuple(np.round(ax.get_position().bounds, 6))

@@ -130,6 +130,14 @@ Momentum = Annotated[
         rich_help_panel="Figure",
     ),
 ]  # noqa: UP045
+Drawstyle = Annotated[
+    Optional[str],
+    typer.Option(
+        "--drawstyle",
+        help="auto (default: steps for piecewise-constant curves, else lines through the values), lines or steps.",
+        rich_help_panel="Figure",
+    ),
+]  # noqa: UP045
 Code = Annotated[
     bool,
     typer.Option(
@@ -272,6 +280,8 @@ class PlotView:
     mark_milestones: bool = False
     annotate_final: bool = False
     momentum: str | None = None
+    drawstyle: str | None = None  # auto | lines | steps
+    sharex: bool | None = None  # compare --grid: None shares x when every curve has the same length
     code: str | None = None  # None, 'auto' (--code) or 'torch' (--code-torch)
     term: bool | None = None  # None: when stdout is a terminal
     save: bool = True
@@ -299,8 +309,15 @@ class PlotView:
             mark_milestones=self.mark_milestones,
             annotate_final=self.annotate_final,
             momentum_layout=(self.momentum or "axis").strip().lower(),
+            drawstyle=(self.drawstyle or "auto").strip().lower(),
+            sharex=self.sharex,
         )
-        flags = {"x_unit": "--x-unit", "momentum_layout": "--momentum", "steps_per_epoch": self.epoch_axis_flag}
+        flags = {
+            "x_unit": "--x-unit",
+            "momentum_layout": "--momentum",
+            "drawstyle": "--drawstyle",
+            "steps_per_epoch": self.epoch_axis_flag,
+        }
         try:
             check_render_options(options, settings.style_where or "--style")
         except SpecError as exc:  # the library names its keys; the command line names its flags

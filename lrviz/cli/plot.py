@@ -17,6 +17,7 @@ from lrviz.cli.options import (
     Code,
     CodeTorch,
     Dpi,
+    Drawstyle,
     Height,
     Help,
     Label,
@@ -47,6 +48,7 @@ from lrviz.cli.options import (
     split_epoch_axis,
 )
 from lrviz.errors import SpecError, printable
+from lrviz.figure_layout import PANEL_THRESHOLD, compare_panels
 from lrviz.flags import spec_from_tokens
 from lrviz.spec import Spec
 
@@ -81,6 +83,7 @@ def plot(
     mark_milestones: MarkMilestones = False,
     annotate_final: AnnotateFinal = False,
     momentum: Momentum = None,
+    drawstyle: Drawstyle = None,
     code: Code = False,
     code_torch: CodeTorch = False,
     term: Term = None,
@@ -102,6 +105,7 @@ def plot(
         mark_milestones=mark_milestones,
         annotate_final=annotate_final,
         momentum=momentum,
+        drawstyle=drawstyle,
         code="torch" if code_torch else "auto" if code else None,
         term=term,
         save=not no_save,
@@ -135,8 +139,21 @@ def compare(
     title: Title = None,
     grid: Annotated[
         bool,
-        typer.Option("--grid", help="One panel per file (shared axes, consistent colours).", rich_help_panel="Output"),
+        typer.Option(
+            "--grid",
+            help=f"One panel per file (shared y axis, consistent colours); automatic past {PANEL_THRESHOLD} curves.",
+            rich_help_panel="Output",
+        ),
     ] = False,
+    sharex: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--sharex/--no-sharex",
+            help="Panels share the x axis (default: when every curve has the same number of steps).",
+            rich_help_panel="Figure",
+            show_default=False,
+        ),
+    ] = None,
     output: Output = None,
     log_y: LogY = False,
     style: Style = None,
@@ -148,6 +165,7 @@ def compare(
     mark_milestones: MarkMilestones = False,
     annotate_final: AnnotateFinal = False,
     momentum: Momentum = None,
+    drawstyle: Drawstyle = None,
     code: Code = False,
     code_torch: CodeTorch = False,
     term: Term = None,
@@ -174,6 +192,8 @@ def compare(
         mark_milestones=mark_milestones,
         annotate_final=annotate_final,
         momentum=momentum,
+        drawstyle=drawstyle,
+        sharex=sharex,
         code="torch" if code_torch else "auto" if code else None,
         term=term,
         save=not no_save,
@@ -195,7 +215,7 @@ def compare(
     specs = [load_spec_file(token) for token in tokens]
     merged = merge_specs(specs)
     spec = merged if title is None else replace(merged, title=title, title_where="--title")
-    panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if grid else None
+    panels = compare_panels(specs, grid, [s.title or Path(s.sources[0]).stem for s in specs])
     _draw(spec, "compare.png" if output is None else output, log_y, view, panels)
 
 
