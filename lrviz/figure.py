@@ -561,8 +561,11 @@ def render(
             _momentum_panel(momentum_ax, ax, curves, pen, names.labels)
         if names.title:
             ax.set_title(names.title)
+        if len(curves) == 1 and len(curves[0].group_names) == 1 and names.title:
+            handles, labels = handles[1:], labels[1:]  # the title names the one LR line
         obstacles = [a for a in (ax, twin, momentum_ax) if a is not None]
-        finish_layout(figure, [(ax, handles, labels, obstacles)] if len(handles) > 1 else [])
+        with_legend = len(handles) > 1 or (len(handles) == 1 and len(curves) == 1)
+        finish_layout(figure, [(ax, handles, labels, obstacles)] if with_legend else [])
     return figure
 
 

@@ -75,18 +75,19 @@ def fold_offset_text(ax: Axes) -> None:
     ax.yaxis.get_offset_text().set_visible(False)
 
 
-def fit_text(text: Any, width: float, renderer: Any) -> None:
-    """Wrap `text` (a matplotlib Text) at spaces to lines no wider than `width` pixels; at most
-    MAX_TITLE_LINES lines, a word or a last line too wide cut in the middle with ``…``."""
+def fit_text(text: Any, room: float, renderer: Any) -> bool:
+    """Wrap `text` (a matplotlib Text) at spaces to lines no longer than `room` pixels (along the
+    text: a rotated label's height); at most MAX_TITLE_LINES lines, a word or a last line too long
+    cut in the middle with ``…``. Whether it changed."""
     from lrviz.figure_labels import shorten
 
     original = text.get_text()
-    if not original or _width(text, original, renderer) <= width:
-        return
+    if not text.get_visible() or not original or _length(text, original, renderer) <= room:
+        return False
     lines: list[str] = []
     for word in original.split():
         candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and _width(text, candidate, renderer) <= width:
+        if lines and _length(text, candidate, renderer) <= room:
             lines[-1] = candidate
         else:
             lines.append(word)
@@ -95,36 +96,48 @@ def fit_text(text: Any, width: float, renderer: Any) -> None:
     fitted = []
     for line in lines:
         limit = len(line)
-        while limit > 3 and _width(text, shorten(line, limit), renderer) > width:
+        while limit > 3 and _length(text, shorten(line, limit), renderer) > room:
             limit -= max(1, limit // 10)
         fitted.append(shorten(line, limit))
     text.set_text("\n".join(fitted))
+    return True
 
 
-def _width(text: Any, value: str, renderer: Any) -> float:
+def _length(text: Any, value: str, renderer: Any) -> float:
+    """How long `text` would be, along its direction, showing `value`."""
     saved = text.get_text()
     text.set_text(value)
     try:
-        return text.get_window_extent(renderer).width
+        extent = text.get_window_extent(renderer)
+        return extent.height if abs(text.get_rotation() % 180 - 90) < 1 else extent.width
     finally:
         text.set_text(saved)
 
 
-def fit_titles(figure: Figure) -> None:
-    """Every axes title (centred on its axes, as laid out) and the figure's suptitle wrapped to
-    the canvas."""
+def _room(centre: float, low: float, high: float) -> float:
+    """The length a text centred at `centre` can have between `low` and `high`."""
+    return 2 * max(0.0, min(centre - low, high - centre)) * 0.96
+
+
+def fit_texts(figure: Figure) -> bool:
+    """Every axes title and axis label (each centred on its axes, as laid out) and the figure's
+    suptitle wrapped to the canvas; whether any changed."""
     renderer = renderer_of(figure)
     canvas = figure.bbox
-    for ax in figure.axes:
+    changed = False
+    for ax in [*figure.axes, *(child for parent in figure.axes for child in parent.child_axes)]:
         if not ax.get_visible():
             continue
-        centre = (ax.bbox.x0 + ax.bbox.x1) / 2
-        room = 2 * min(centre - canvas.x0, canvas.x1 - centre) * 0.96
-        fit_text(ax.title, room, renderer)
+        across = _room((ax.bbox.x0 + ax.bbox.x1) / 2, canvas.x0, canvas.x1)
+        down = _room((ax.bbox.y0 + ax.bbox.y1) / 2, canvas.y0, canvas.y1)
+        changed |= fit_text(ax.title, across, renderer)
         for side_title in (ax._left_title, ax._right_title):
-            fit_text(side_title, canvas.width * 0.48, renderer)
+            changed |= fit_text(side_title, canvas.width * 0.48, renderer)
+        changed |= fit_text(ax.xaxis.label, across, renderer)
+        changed |= fit_text(ax.yaxis.label, down, renderer)
     if figure._suptitle is not None:
-        fit_text(figure._suptitle, canvas.width * 0.96, renderer)
+        changed |= fit_text(figure._suptitle, canvas.width * 0.96, renderer)
+    return changed
 
 
 def _columns(figure: Figure) -> int:
@@ -269,13 +282,19 @@ def header_entry(text: str) -> tuple[Any, str]:
     return Line2D([], [], linestyle="none"), text
 
 
-def draw_quietly(figure: Figure) -> None:
-    """Lay `figure` out; a trial layout where the axes collapse is judged by the caller, not warned about."""
+def draw_quietly(figure: Figure) -> bool:
+    """Lay `figure` out; whether the layout failed (constrained layout collapsed the axes to
+    nothing and left them where they were). A trial's failure is the caller's to judge, not a warning."""
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", message="constrained_layout not applied")
         figure.draw_without_rendering()
+    failed = [w for w in caught if "constrained_layout not applied" in str(w.message)]
+    for other in caught:
+        if other not in failed:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return bool(failed)
 
 
 def _try_corners(figure: Figure, inside: list[tuple[Axes, Legend, Sequence[Axes], list]]) -> list:
@@ -372,8 +391,9 @@ def _outside_legend(
     columns = math.ceil(len(handles) / rows_fit) if where == "right" else _columns_below(figure, labels, points)
     loc = "outside right upper" if where == "right" else "outside lower center"
     legend = figure.legend(handles, labels, loc=loc, ncols=columns, fontsize=points)
-    draw_quietly(figure)
-    if force or (_axes_share(figure) >= MIN_AXES_SHARE and _inside_canvas(figure, legend.get_window_extent(renderer))):
+    failed = draw_quietly(figure)
+    fits = _axes_share(figure) >= MIN_AXES_SHARE and _inside_canvas(figure, legend.get_window_extent(renderer))
+    if force or (fits and not failed):
         return legend
     legend.remove()
     return None
@@ -417,8 +437,10 @@ def finish_layout(figure: Figure, legends: Sequence[tuple[Axes, list, list[str],
         if ax.get_subplotspec() is not None:
             fold_offset_text(ax)
     draw_quietly(figure)  # where the layout puts each axes: its title is centred there
-    fit_titles(figure)
+    fit_texts(figure)
     place_legends(figure, [legend for legend in legends if legend[1]])
+    if fit_texts(figure):  # the legend moved the axes: their labels are fitted where they are now
+        draw_quietly(figure)
 
 
 # --------------------------------------------------------------------------- checks
@@ -445,9 +467,8 @@ def drawn_texts(figure: Figure) -> list[Any]:
 def layout_problems(figure: Figure) -> list[str]:
     """What breaks the layout rules, after drawing: texts outside the canvas, legends over lines,
     axes under MIN_AXES_SHARE of the canvas. Empty when the figure is clean."""
-    figure.draw_without_rendering()
+    problems = ["the layout collapsed"] if draw_quietly(figure) else []
     renderer = renderer_of(figure)
-    problems = []
     for text in drawn_texts(figure):
         if not _inside_canvas(figure, text.get_window_extent(renderer), slack=1.0):
             problems.append(f"text {text.get_text()!r} outside the canvas")
