@@ -454,15 +454,7 @@ def _mark_findings(ax: Axes, curves: Sequence[Curve], pen: _Pen, marks: Sequence
     found = [(mark, "", "") if isinstance(mark, int) else mark for mark in marks]
     if not found:
         return []
-    for step in sorted({step for step, _, _ in found}):
-        ax.axvline(
-            step * pen.options.x_scale,
-            color=MARK_COLOR,
-            linestyle=FINDING_LINESTYLE,
-            linewidth=MARK_WIDTH + 0.3,
-            zorder=0.5,
-            gid=FINDING_GID,
-        )
+    _finding_lines(ax, [step for step, _, _ in found], pen.options.x_scale)
     by_label = {curve.label: curve for curve in reversed(curves)}
     if len(curves) > 1:
         for label in dict.fromkeys(label for _, label, _ in found if label in by_label):
@@ -605,7 +597,11 @@ FINDING_GID = "lrviz-finding"  # the id of the lines that mark findings (in SVG 
 def mark_steps(figure: Figure, steps: Sequence[int], x_scale: float = 1.0) -> None:
     """Grey dotted vertical lines at `steps` on a drawn figure's first axes (for a figure drawn
     by lrviz, pass the findings to :func:`render` as `marks` instead: they get a legend entry)."""
-    ax = figure.axes[0]
+    _finding_lines(figure.axes[0], steps, x_scale)
+
+
+def _finding_lines(ax: Axes, steps: Sequence[int], x_scale: float) -> None:
+    """One grey dotted vertical line per distinct step of `steps`."""
     for step in sorted(set(steps)):
         ax.axvline(
             step * x_scale,
