@@ -446,6 +446,11 @@ def _remember_style(figure: Figure, style: ResolvedStyle, rc: dict[str, Any], op
 FindingMark = Union[int, tuple[int, str, str]]  # a step, or (step, the curve's label, the rule)
 
 
+def finding_marks(findings: Sequence[Any]) -> list[tuple[int, str, str]]:
+    """(step, curve label, rule) of every step the warning-level `findings` of `lrviz check` point at."""
+    return [(step, f.curve, f.rule) for f in findings if f.level == "warning" for step in f.steps]
+
+
 def _mark_findings(ax: Axes, curves: Sequence[Curve], pen: _Pen, marks: Sequence[FindingMark]) -> list:
     """Thin grey dotted lines where `lrviz check` warnings point (with several curves, a tick in the
     colour of the curve a warning is about); the legend handle naming the rules."""

@@ -233,7 +233,7 @@ def _draw(
     from lrviz.check import check
     from lrviz.cli.check import print_warnings
     from lrviz.cli.progress import simulation_progress
-    from lrviz.figure import check_figure_texts
+    from lrviz.figure import check_figure_texts, finding_marks
     from lrviz.figure_worker import FigureWorker
     from lrviz.output import FIGURE_SUFFIXES, check_output_path
     from lrviz.report import curve_tables
@@ -250,7 +250,7 @@ def _draw(
             curves = simulate(spec, progress=progress)
         findings = [f for f in check(spec, curves) if f.level == "warning"]
         print_warnings(findings)  # the warnings of `lrviz check`, above the table
-        figure.send(curves, [(step, f.curve, f.rule) for f in findings for step in f.steps])
+        figure.send(curves, finding_marks(findings))
         console = Console(highlight=False)
         if view.code:
             from lrviz.code import pytorch_code

@@ -33,9 +33,11 @@ class Outcome:
     findings: list[Finding]
 
     @property
-    def marked_steps(self) -> list[int]:
-        """The steps warning-level findings point at, which `lrviz plot` marks on the figure."""
-        return [step for finding in self.findings if finding.level == "warning" for step in finding.steps]
+    def marked_steps(self) -> list[tuple[int, str, str]]:
+        """(step, curve, rule) of the steps warning-level findings point at, which `lrviz plot` marks on the figure."""
+        from lrviz.figure import finding_marks
+
+        return finding_marks(self.findings)
 
 
 def simulate_and_check(spec: Spec) -> Outcome:
