@@ -118,6 +118,11 @@ def _is_sweep_label(spec: CurveSpec) -> bool:
     return bool(spec.varied) and spec.label == _varied_text(spec.varied)
 
 
+def _is_named_sweep_label(spec: CurveSpec) -> bool:
+    """Whether `spec`'s label is a given name and its swept values (`gamma sweep: gamma=0.9`)."""
+    return bool(spec.varied) and spec.label.endswith(f": {_varied_text(spec.varied)}")
+
+
 def _is_derived_label(spec: CurveSpec) -> bool:
     return spec.label == spec.scheduler.describe()
 
@@ -125,9 +130,10 @@ def _is_derived_label(spec: CurveSpec) -> bool:
 def curve_label(spec: CurveSpec) -> str:
     """`spec`'s label on a figure: a derived one shortened (see :func:`scheduler_label`), a given
     one as it is (cut in the middle when longer than MAX_LABEL_CHARS)."""
-    if not _is_derived_label(spec):
-        return shorten(spec.label)
-    label = shorten(scheduler_label(spec.scheduler, limit=MAX_LABEL_CHARS))
+    if not _is_derived_label(spec) and not _is_named_sweep_label(spec):
+        return shorten(spec.label)  # given as it is: it says what it means to
+    label = spec.label if _is_named_sweep_label(spec) else scheduler_label(spec.scheduler, limit=MAX_LABEL_CHARS)
+    label = shorten(label)
     warmup = warmup_text(spec.warmup)
     return label if warmup is None else f"{label} + {warmup}"
 

@@ -157,3 +157,22 @@ def test_finding_marks_say_which_rule_and_whose():
     assert "check: cosine-climbs-after-tmax" in _legend_texts(figure)
     (owner,) = [c for c in ax.collections if c.get_gid() == "lrviz-mark-owner"]
     assert owner.get_offsets()[:, 0].tolist() == [50, 100]
+
+
+def test_a_named_sweep_keeps_its_name_and_says_its_warmup():
+    spec = spec_from_yaml_text(
+        """
+steps: 100
+curves:
+  - label: gamma sweep
+    scheduler: {type: ExponentialLR, gamma: 0.98}
+    sweep: {gamma: [0.9, 0.95]}
+    warmup: {steps: 10}
+  - scheduler: {type: StepLR, step_size: 30}
+    label: mine
+    warmup: {steps: 10}
+""",
+        "<test>",
+    )
+    names = figure_labels(simulate(spec), None)
+    assert names.labels == ("gamma sweep: gamma=0.9 + warmup 10", "gamma sweep: gamma=0.95 + warmup 10", "mine")
