@@ -13,7 +13,7 @@ from conftest import torch_lrs
 
 from lrviz.code import pytorch_code
 from lrviz.export import to_csv, to_json
-from lrviz.figure import RenderOptions, render
+from lrviz.figure import OTHER_HYPERPARAMETER_STYLE, RenderOptions, render
 from lrviz.simulation import simulate
 from lrviz.yamlspec import spec_from_yaml_text
 
@@ -90,13 +90,17 @@ def test_figure_draws_the_series_like_momentum(layout):
     ax, other = figure.axes
     (line,) = other.lines
     assert line.get_ydata().tolist() == curves[0].series[0][1].tolist()
-    assert line.get_label() == ("weight_decay" if layout == "axis" else f"{curves[0].label} weight_decay")
+    assert line.get_label() == "weight_decay"  # one curve: the series' own name, in its own colour and dash
+    assert (line.get_color(), line.get_linestyle()) == OTHER_HYPERPARAMETER_STYLE
     assert other.get_ylabel() == "weight_decay"
     assert len(ax.lines) == 1  # the LR
 
 
 def test_figure_draws_momentum_and_weight_decay_together():
-    text = NANOCHAT + "  - param: weight_decay\n    value: 0.1\n    scheduler: {type: LinearLR, start_factor: 1, end_factor: 0, total_iters: 400}\n"
+    text = (
+        NANOCHAT
+        + "  - param: weight_decay\n    value: 0.1\n    scheduler: {type: LinearLR, start_factor: 1, end_factor: 0, total_iters: 400}\n"
+    )
     curves = simulate(spec_from_yaml_text(text, "n.yaml"))
     _, twin = render(curves).axes
     assert [line.get_label() for line in twin.lines] == ["momentum", "weight_decay"]
@@ -105,7 +109,9 @@ def test_figure_draws_momentum_and_weight_decay_together():
 
 
 def test_code_emits_the_series_and_runs(tmp_path):
-    text = NANOCHAT + "  - param: weight_decay\n    value: 0.04\n    scheduler: {type: cosine, T_max: 400, eta_min: 0.4}\n"
+    text = (
+        NANOCHAT + "  - param: weight_decay\n    value: 0.04\n    scheduler: {type: cosine, T_max: 400, eta_min: 0.4}\n"
+    )
     spec = spec_from_yaml_text(text, "n.yaml")
     (curve,) = simulate(spec)
     script = tmp_path / "snippet.py"
