@@ -97,10 +97,7 @@ def test_figure_draws_the_series_like_momentum(layout):
 
 
 def test_figure_draws_momentum_and_weight_decay_together():
-    text = (
-        NANOCHAT
-        + "  - param: weight_decay\n    value: 0.1\n    scheduler: {type: LinearLR, start_factor: 1, end_factor: 0, total_iters: 400}\n"
-    )
+    text = NANOCHAT + "  - param: weight_decay\n    value: 0.1\n    scheduler: {type: LinearLR, start_factor: 1, end_factor: 0, total_iters: 400}\n"
     curves = simulate(spec_from_yaml_text(text, "n.yaml"))
     _, twin = render(curves).axes
     assert [line.get_label() for line in twin.lines] == ["momentum", "weight_decay"]
@@ -109,9 +106,7 @@ def test_figure_draws_momentum_and_weight_decay_together():
 
 
 def test_code_emits_the_series_and_runs(tmp_path):
-    text = (
-        NANOCHAT + "  - param: weight_decay\n    value: 0.04\n    scheduler: {type: cosine, T_max: 400, eta_min: 0.4}\n"
-    )
+    text = NANOCHAT + "  - param: weight_decay\n    value: 0.04\n    scheduler: {type: cosine, T_max: 400, eta_min: 0.4}\n"
     spec = spec_from_yaml_text(text, "n.yaml")
     (curve,) = simulate(spec)
     script = tmp_path / "snippet.py"
