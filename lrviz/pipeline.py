@@ -47,9 +47,9 @@ class Result:
         return [f for f in self.findings if f.level == "warning"]
 
     @property
-    def marked_steps(self) -> list[int]:
-        """The steps the warnings are about, to mark on a figure."""
-        return [step for finding in self.warnings for step in finding.steps]
+    def marked_steps(self) -> list[tuple[int, str, str]]:
+        """(step, curve label, rule) of every step the warnings are about: what a figure marks."""
+        return [(step, finding.curve, finding.rule) for finding in self.warnings for step in finding.steps]
 
 
 def load(target: Spec | str | Mapping[str, Any]) -> Spec:

@@ -76,7 +76,7 @@ def test_staircase_envelope_covers_each_runs_values_and_keeps_every_edge(values,
 def test_short_curves_are_drawn_point_by_point():
     figure = render(simulate(spec_from_tokens(["cosine", "--t-max", "7000"], CurveFlags())))
     (line,) = figure.axes[0].lines
-    assert line.get_drawstyle() == "steps-post" and len(line.get_xdata()) == 7000
+    assert line.get_drawstyle() == "default" and len(line.get_xdata()) == 7000  # smooth: a line through every value
 
 
 def test_a_long_curve_is_drawn_from_a_bounded_number_of_points_with_its_spike():

@@ -21,7 +21,7 @@ def test_plotted_lines_are_the_simulated_values():
     for line, gamma in zip(ax.lines, (0.9, 0.95, 0.98), strict=True):
         assert line.get_ydata().tolist() == torch_lrs("ExponentialLR", 400, gamma=gamma)
         assert line.get_xdata().tolist() == list(range(400))
-        assert line.get_drawstyle() == "steps-post"  # each LR holds for its whole step
+        assert line.get_drawstyle() == "default"  # a value every step: a line through the values
     assert [line.get_color().lower() for line in ax.lines] == [c.lower() for c in PALETTE[:3]]
     assert ax.get_xlabel() == "step" and ax.get_ylabel() == "learning rate"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gamma=0.9", "gamma=0.95", "gamma=0.98"]

@@ -70,7 +70,7 @@ def test_a_long_curve_is_sent_as_the_points_the_figure_draws():
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    from lrviz.rendering.figure import STYLE, figure_buckets
+    from lrviz.rendering.figure import STYLE, figure_buckets, series_drawstyle
     from lrviz.simulation.decimate import DrawnSeries, drawn_points
 
     spec = spec_from_tokens(LONG_CASES["momentum"], CurveFlags())
@@ -82,14 +82,15 @@ def test_a_long_curve_is_sent_as_the_points_the_figure_draws():
     with rc_context(STYLE):  # the figure render() makes, and the points it draws of every value
         ax = Figure(figsize=STYLE["figure.figsize"]).add_subplot()
         for sent, full in ((lr, curve.lr), (momentum, curve.momentum)):
-            x, y, drawstyle = drawn_points(ax, full, "steps-post")
+            assert sent.requested == series_drawstyle(full) == "default"  # a smooth cycle: a line
+            x, y, drawstyle = drawn_points(ax, full, series_drawstyle(full))
             assert (sent.x.tolist(), sent.y.tolist(), sent.drawstyle) == (x.tolist(), y.tolist(), drawstyle)
-            assert drawn_points(ax, sent, "steps-post")[0] is sent.x
+            assert drawn_points(ax, sent, series_drawstyle(sent))[0] is sent.x
     short = simulate(spec_from_tokens(TOKENS, CurveFlags()))[0]
     assert all(series is None or isinstance(series, np.ndarray) for series in figure_worker._curve_series(short, buckets))
     # a figure of another size is a bug, never silent
     with pytest.raises(ValueError, match="thinned for"), rc_context(STYLE):
-        drawn_points(Figure(figsize=(3, 2)).add_subplot(), lr, "steps-post")
+        drawn_points(Figure(figsize=(3, 2)).add_subplot(), lr, "default")
 
 
 def test_compare_panels_of_long_curves_draw_the_same_bytes(cli, tmp_path, monkeypatch):

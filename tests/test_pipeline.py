@@ -62,7 +62,8 @@ def test_run_gives_torchs_values_and_the_warnings_plot_prints():
         scheduler.step()
     assert result.curves[0].lr.tolist() == expected
     assert [f.rule for f in result.warnings] == ["multistep-duplicate-milestones"]
-    assert result.marked_steps == list(result.warnings[0].steps)
+    (warning,) = result.warnings
+    assert result.marked_steps == [(step, warning.curve, warning.rule) for step in warning.steps]
     assert run(spec, Request(findings=False)).findings == []
 
 

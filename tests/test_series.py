@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import torch_lrs
 
-from lrviz.rendering.figure import RenderOptions, render
+from lrviz.rendering.figure import OTHER_HYPERPARAMETER_STYLE, RenderOptions, render
 from lrviz.report.code import pytorch_code
 from lrviz.report.export import to_csv, to_json
 from lrviz.simulation.stepping import simulate
@@ -90,7 +90,8 @@ def test_figure_draws_the_series_like_momentum(layout):
     ax, other = figure.axes
     (line,) = other.lines
     assert line.get_ydata().tolist() == curves[0].series[0][1].tolist()
-    assert line.get_label() == ("weight_decay" if layout == "axis" else f"{curves[0].label} weight_decay")
+    assert line.get_label() == "weight_decay"  # one curve: the series' own name, in its own colour and dash
+    assert (line.get_color(), line.get_linestyle()) == OTHER_HYPERPARAMETER_STYLE
     assert other.get_ylabel() == "weight_decay"
     assert len(ax.lines) == 1  # the LR
 

@@ -60,7 +60,8 @@ class Flags(dict):
 
     def view(self, tokens: list[str]) -> tuple[list[str], PlotView]:
         """The tokens without the figure's `--steps-per-epoch N`, and the figure and terminal options."""
-        values = {name: self.get(name) for name in (*FIGURE, *AXES, *PRINTED) if name in self and name != "log_y"}
+        shown = (*FIGURE, *AXES, *PRINTED, "drawstyle", "sharex")
+        values = {name: self.get(name) for name in shown if name in self and name != "log_y"}
         code = values.pop("code", False)
         view = PlotView(
             **{k: v for k, v in values.items() if k not in ("code_torch", "no_save", "output")},
@@ -197,6 +198,8 @@ class PlotView:
     mark_milestones: bool = False
     annotate_final: bool = False
     momentum: str | None = None
+    drawstyle: str | None = None  # auto | lines | steps
+    sharex: bool | None = None  # compare --grid: None shares x when every curve has the same length
     code: str | None = None  # None, 'auto' (--code) or 'torch' (--code-torch)
     term: bool | None = None  # None: when stdout is a terminal
     save: bool = True
@@ -224,8 +227,15 @@ class PlotView:
             mark_milestones=self.mark_milestones,
             annotate_final=self.annotate_final,
             momentum_layout=(self.momentum or "axis").strip().lower(),
+            drawstyle=(self.drawstyle or "auto").strip().lower(),
+            sharex=self.sharex,
         )
-        flags = {"x_unit": "--x-unit", "momentum_layout": "--momentum", "steps_per_epoch": self.epoch_axis_flag}
+        flags = {
+            "x_unit": "--x-unit",
+            "momentum_layout": "--momentum",
+            "drawstyle": "--drawstyle",
+            "steps_per_epoch": self.epoch_axis_flag,
+        }
         try:
             check_render_options(options, settings.style_where or "--style")
         except SpecError as exc:  # the library names its keys; the command line names its flags

@@ -12,6 +12,7 @@ from lrviz.cli.app import stdout_encodes
 from lrviz.cli.completion import complete_spec_file
 from lrviz.cli.options import PlotView, spec_command
 from lrviz.errors import SpecError, printable
+from lrviz.rendering.layout import PANEL_THRESHOLD, compare_panels
 from lrviz.spec.flags import spec_from_tokens
 from lrviz.spec.flagtable import AXES, CURVE, FIGURE, PRINTED, Option
 from lrviz.spec.model import Spec
@@ -28,7 +29,7 @@ def _default_figure_name(tokens: list[str]) -> str:
     return f"{stem.replace(':', '-')}.png"  # hf:cosine -> hf-cosine.png: no colon in a file name
 
 
-@spec_command(*CURVE, *FIGURE, *AXES, *PRINTED)
+@spec_command(*CURVE, *FIGURE, *AXES, "drawstyle", *PRINTED)
 def plot(tokens: list[str], flags: Flags) -> None:
     """Plot one schedule, a sweep (`--gamma 0.9,0.95,0.98`), or a YAML spec: figure + table.
 
@@ -50,10 +51,20 @@ COMPARE_TARGETS = Annotated[
         autocompletion=complete_spec_file,
     ),
 ]
-GRID = Option(("--grid",), "One panel per file (shared axes, consistent colours).", "Output", default=False)
+GRID = Option(
+    ("--grid",),
+    f"One panel per file (shared y axis, consistent colours); automatic past {PANEL_THRESHOLD} curves.",
+    "Output",
+    default=False,
+)
+SHAREX = Option(
+    ("--sharex/--no-sharex",),
+    "Panels share the x axis (default: when every curve has the same number of steps).",
+    "Figure",
+)
 
 
-@spec_command("title", *FIGURE, *AXES, *PRINTED, targets=COMPARE_TARGETS, grid=GRID)
+@spec_command("title", *FIGURE, *AXES, "drawstyle", *PRINTED, targets=COMPARE_TARGETS, grid=GRID, sharex=SHAREX)
 def compare(tokens: list[str], flags: Flags) -> None:
     """Overlay every curve of every YAML file on one figure, with one table comparing them all.
 
@@ -77,7 +88,7 @@ def compare(tokens: list[str], flags: Flags) -> None:
     specs = [load(token) for token in tokens]
     merged = load_all(specs)
     spec = merged if title is None else replace(merged, title=title, title_where="--title")
-    panels = [(s.title or Path(s.sources[0]).stem, len(s.curves)) for s in specs] if flags["grid"] else None
+    panels = compare_panels(specs, flags["grid"], [s.title or Path(s.sources[0]).stem for s in specs])
     _draw(spec, "compare.png" if output is None else output, flags["log_y"], view, panels)
 
 

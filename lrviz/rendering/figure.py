@@ -8,11 +8,10 @@ SVG/PDF metadata), atomic, and uses the rc parameters and DPI the figure was dra
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from lrviz.errors import SpecError
 from lrviz.output import FIGURE_SUFFIXES, check_output_path, write_atomic
@@ -25,7 +24,6 @@ from lrviz.spec.model import FlagLocator
 use_writable_matplotlib_dirs()
 
 if TYPE_CHECKING:
-    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -68,9 +66,11 @@ class RenderOptions:
     style: str | tuple[str, ...] | None = None  # presets and/or .mplstyle files (lrviz.rendering.styles)
     steps_per_epoch: int | None = None  # adds an axis in the other unit
     x_unit: str = "step"  # step | epoch (epoch needs steps_per_epoch)
-    mark_milestones: bool = False  # dotted lines at milestones, restarts, ends of warmup
+    mark_milestones: bool = False  # grey lines at milestones, restarts, ends of warmup
     annotate_final: bool = False  # write the final LR at the end of each line
     momentum_layout: str = "axis"  # axis (secondary y axis) | panel (below the LR) | off
+    drawstyle: str = "auto"  # auto (steps for piecewise-constant curves) | lines | steps
+    sharex: bool | None = None  # panels share the x axis: None when every curve has the same length
 
     @property
     def x_scale(self) -> float:
@@ -85,11 +85,46 @@ def spec_epoch_axis(spec: Any) -> int | None:
 
 MOMENTUM_LAYOUTS = ("axis", "panel", "off")
 X_UNITS = ("step", "epoch")
-MAX_EVENT_LABELS = 12  # more marks than this and their labels overlap: lines only
+DRAWSTYLES = ("auto", "lines", "steps")
+MAX_EVENT_LABELS = 12  # more marks than this and their labels overlap: lines only (and a legend entry)
+MARK_COLOR = "#8c8c8c"  # marks are grey and thin: no curve is drawn in this colour or width
+MARK_WIDTH = 0.7
+EVENT_LINESTYLE = (0, (4, 3))  # dashed: a schedule's own regime changes
+FINDING_LINESTYLE = ":"  # dotted: where a `lrviz check` warning points
+# the hyperparameters beside the LR: a colour and a dash no LR curve has (Paul Tol's wine and indigo)
+HYPERPARAMETER_STYLES = {"momentum": ("#882255", "--")}
+OTHER_HYPERPARAMETER_STYLE = ("#332288", "-.")
+PIECEWISE_CONSTANT_SHARE = 0.25  # a curve whose value changes at most at this share of its steps
 
-# What a figure was drawn with (its curves' palette; the rc parameters and DPI to save it with).
-_PALETTE_IN_USE: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = weakref.WeakKeyDictionary()
-_SAVE_SETTINGS: weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], float]] = weakref.WeakKeyDictionary()
+
+@dataclass(frozen=True)
+class SaveSettings:
+    """What a figure was drawn with, to save it with: its rc parameters and DPI."""
+
+    rc: dict[str, Any]
+    dpi: float
+
+
+SAVE_SETTINGS_ATTRIBUTE = "lrviz_save_settings"  # kept on the Figure itself: no module state
+
+
+@dataclass(frozen=True)
+class _Pen:
+    """How one figure draws: its options, its curves' palette, and the curves whose colours it uses."""
+
+    options: RenderOptions
+    palette: tuple[str, ...]
+    curves: tuple[Curve, ...]
+    color_offset: int = 0
+
+    def color(self, curve: Curve) -> str:
+        """The colour of `curve`'s first line (param group 0)."""
+        index = self.color_offset
+        for other in self.curves:
+            if other is curve:
+                break
+            index += len(other.group_names)
+        return self.palette[index % len(self.palette)]
 
 
 def _line_style(index: int, palette: Sequence[str] = PALETTE) -> dict[str, Any]:
@@ -99,23 +134,47 @@ def _line_style(index: int, palette: Sequence[str] = PALETTE) -> dict[str, Any]:
     }
 
 
-def _series_labels(curve: Curve) -> list[str]:
+def series_drawstyle(values: Any, mode: str = "auto") -> str:
+    """How to draw one series of `values`: ``steps-post`` (each value holds for its whole step)
+    for `mode` steps, or in auto for a piecewise-constant series (its value changes at no more
+    than PIECEWISE_CONSTANT_SHARE of its steps); else ``default``, a line through the values."""
+    from lrviz.simulation.decimate import DrawnSeries
+
+    if isinstance(values, DrawnSeries):  # thinned by the parent, which chose from every value
+        return values.requested
+    if mode != "auto":
+        return "steps-post" if mode == "steps" else "default"
+    import numpy as np
+
+    array = np.asarray(values, dtype=float)
+    if len(array) < 3:
+        return "default"
+    changes = np.count_nonzero(np.diff(array) != 0)
+    return "steps-post" if changes <= PIECEWISE_CONSTANT_SHARE * (len(array) - 1) else "default"
+
+
+def _series_labels(curve: Curve, label: str) -> list[str]:
     names = curve.group_names
     if len(names) == 1:
-        return [curve.label]
-    return [f"{curve.label} [{name}]" for name in names]
+        return [label]
+    return [f"{label} [{name}]" for name in names]
 
 
 def plot_curves(
-    ax: Axes, curves: Sequence[Curve], options: RenderOptions = RenderOptions(), color_offset: int = 0
+    ax: Axes,
+    curves: Sequence[Curve],
+    options: RenderOptions = RenderOptions(),
+    color_offset: int = 0,
+    palette: Sequence[str] = PALETTE,
+    labels: Sequence[str] | None = None,
 ) -> None:
-    """Draw the LR of every curve (and param group) on `ax`; each value holds for its whole step."""
+    """Draw the LR of every curve (and param group) on `ax`, labelled `labels` (default: the
+    curves' labels): lines through the values, steps where a curve is piecewise constant."""
     index = color_offset
-    palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
-    for curve in curves:
-        for label, values in zip(_series_labels(curve), curve.group_lr, strict=True):
-            x, y, drawstyle = drawn_points(ax, values, "steps-post")
-            ax.plot(x * options.x_scale, y, drawstyle=drawstyle, label=label, **_line_style(index, palette))
+    for curve, label in zip(curves, labels or [c.label for c in curves], strict=True):
+        for group_label, values in zip(_series_labels(curve, label), curve.group_lr, strict=True):
+            x, y, drawstyle = drawn_points(ax, values, series_drawstyle(values, options.drawstyle))
+            ax.plot(x * options.x_scale, y, drawstyle=drawstyle, label=group_label, **_line_style(index, palette))
             index += 1
     ax.set_xlabel("epoch" if options.x_unit == "epoch" else "step")
     ax.set_ylabel("learning rate")
@@ -127,20 +186,46 @@ def plot_curves(
     ax.margins(x=0.01)
 
 
-def _hyperparameters(curve: Curve) -> list[tuple[str, np.ndarray, str]]:
-    """(name, values, linestyle) of what `curve` records beside its LR: its momentum, then the
-    other series of its `series:` key (weight decay), each drawn as momentum is."""
-    lines = [] if curve.momentum is None else [("momentum", curve.momentum, ":")]
-    lines += [(param, values, "--") for param, values in curve.series if param != "momentum"]
+def _hyperparameters(curve: Curve) -> list[tuple[str, Any]]:
+    """(name, values) of what `curve` records beside its LR: its momentum, then the other
+    series of its `series:` key (weight decay)."""
+    lines = [] if curve.momentum is None else [("momentum", curve.momentum)]
+    lines += [(param, values) for param, values in curve.series if param != "momentum"]
     return lines
 
 
 def _hyperparameter_names(curves: Sequence[Curve]) -> list[str]:
     """The names of the hyperparameters `curves` record, each once, in drawing order."""
-    return list(dict.fromkeys(name for curve in curves for name, _, _ in _hyperparameters(curve)))
+    return list(dict.fromkeys(name for curve in curves for name, _ in _hyperparameters(curve)))
 
 
-def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> Axes | None:
+def _plot_hyperparameters(ax: Axes, curves: Sequence[Curve], pen: _Pen, labels: Sequence[str]) -> None:
+    """Momentum and weight decay on `ax` (a linear axis, whatever the LR's): each in its own colour
+    and dash with its own legend entry; with several curves, in the curve's colour, its dash
+    saying which hyperparameter it is."""
+    for curve, label in zip(curves, labels, strict=True):
+        for name, values in _hyperparameters(curve):
+            color, dash = HYPERPARAMETER_STYLES.get(name, OTHER_HYPERPARAMETER_STYLE)
+            x, y, drawstyle = drawn_points(ax, values, series_drawstyle(values, pen.options.drawstyle))
+            ax.plot(
+                x * pen.options.x_scale,
+                y,
+                drawstyle=drawstyle,
+                linewidth=1.0,
+                label=name if len(curves) == 1 else f"{label}: {name}",
+                color=color if len(curves) == 1 else pen.color(curve),
+                linestyle=dash,
+            )
+    ax.set_yscale("linear")
+    ax.set_ylabel(" / ".join(_hyperparameter_names(curves)))
+    if len(curves) == 1 and len(_hyperparameter_names(curves)) == 1:
+        color = HYPERPARAMETER_STYLES.get(_hyperparameter_names(curves)[0], OTHER_HYPERPARAMETER_STYLE)[0]
+        ax.yaxis.label.set_color(color)
+        ax.tick_params(axis="y", colors=color)
+
+
+def _secondary(ax: Axes, curves: Sequence[Curve], pen: _Pen, labels: Sequence[str]) -> Axes | None:
+    options = pen.options
     on_axis = options.momentum and options.momentum_layout == "axis"
     with_momentum = [c for c in curves if _hyperparameters(c)] if on_axis else []
     with_metric = (
@@ -153,45 +238,17 @@ def _secondary(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_
     twin = ax.twinx()
     twin.grid(False)
     twin.spines["right"].set_visible(True)
-    for curve in with_momentum:
-        for name, values, linestyle in _hyperparameters(curve):
-            x, y, drawstyle = drawn_points(twin, values, "steps-post")
-            twin.plot(
-                x * options.x_scale,
-                y,
-                drawstyle=drawstyle,
-                linewidth=1.0,
-                alpha=0.8,
-                label=name if len(curves) == 1 else f"{curve.label} {name}",
-                color=_series_color(ax, curves, curve, color_offset),
-                linestyle=linestyle,
-            )
+    if with_momentum:
+        by_curve = dict(zip((id(c) for c in curves), labels, strict=True))
+        _plot_hyperparameters(twin, with_momentum, pen, [by_curve[id(c)] for c in with_momentum])
     for curve in with_metric:
         x, y, _ = drawn_points(twin, curve.metric)
-        twin.plot(
-            x * options.x_scale,
-            y,
-            linewidth=0.8,
-            alpha=0.6,
-            color="#7f7f7f",
-            label=f"{curve.spec.metric.name}",
-        )
-    labels = _hyperparameter_names(with_momentum)
+        twin.plot(x * options.x_scale, y, linewidth=0.8, alpha=0.6, color="#7f7f7f", label=f"{curve.spec.metric.name}")
+    names = _hyperparameter_names(with_momentum)
     if with_metric:
-        labels.append(with_metric[0].spec.metric.name)
-    twin.set_ylabel(" / ".join(labels))
+        names.append(with_metric[0].spec.metric.name)
+    twin.set_ylabel(" / ".join(names))
     return twin
-
-
-def _series_color(ax: Axes, curves: Sequence[Curve], curve: Curve, color_offset: int = 0) -> str:
-    """The colour `plot_curves` gave `curve`'s first line (param group 0) when it drew `curves`."""
-    palette = _PALETTE_IN_USE.get(ax.figure, PALETTE)
-    index = color_offset
-    for other in curves:
-        if other is curve:
-            break
-        index += len(other.group_names)
-    return palette[index % len(palette)]
 
 
 def check_render_options(options: RenderOptions, style_where: str = "--style") -> None:
@@ -202,6 +259,8 @@ def check_render_options(options: RenderOptions, style_where: str = "--style") -
         raise SpecError(
             f"expected one of {', '.join(MOMENTUM_LAYOUTS)}, got {options.momentum_layout!r}", "momentum_layout"
         )
+    if options.drawstyle not in DRAWSTYLES:
+        raise SpecError(f"expected one of {', '.join(DRAWSTYLES)}, got {options.drawstyle!r}", "drawstyle")
     if options.x_unit not in X_UNITS:
         raise SpecError(f"expected one of {', '.join(X_UNITS)}, got {options.x_unit!r}", "x_unit")
     if options.x_unit == "epoch" and not options.steps_per_epoch:
@@ -284,27 +343,36 @@ def _epoch_axis(ax: Axes, options: RenderOptions) -> Axes | None:
     return top
 
 
-def _momentum_panel(
-    ax: Axes, main: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0
-) -> None:
-    for curve in curves:
-        for name, values, linestyle in _hyperparameters(curve):
-            x, y, drawstyle = drawn_points(ax, values, "steps-post")
-            ax.plot(
-                x * options.x_scale,
-                y,
-                drawstyle=drawstyle,
-                label=f"{curve.label} {name}",
-                color=_series_color(ax, curves, curve, color_offset),
-                linestyle="-" if name == "momentum" else linestyle,
-            )
-    ax.set_ylabel(" / ".join(_hyperparameter_names(curves)))
+def _momentum_panel(ax: Axes, main: Axes, curves: Sequence[Curve], pen: _Pen, labels: Sequence[str]) -> None:
+    with_values = [(c, label) for c, label in zip(curves, labels, strict=True) if _hyperparameters(c)]
+    _plot_hyperparameters(ax, [c for c, _ in with_values], pen, [label for _, label in with_values])
     ax.set_xlabel(main.get_xlabel())
     main.set_xlabel("")
 
 
-def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> None:
-    """Dotted vertical lines (and short labels) where each schedule changes regime."""
+def _curve_ticks(ax: Axes, xs: Sequence[float], color: str) -> None:
+    """Small ticks in a curve's colour on the x axis at `xs`: whose the grey marks above them are."""
+    from matplotlib.transforms import blended_transform_factory
+
+    transform = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.scatter(
+        xs,
+        [0.0] * len(xs),
+        marker=2,
+        s=40,
+        color=color,
+        linewidths=1.5,
+        transform=transform,
+        clip_on=False,
+        zorder=3,
+        gid="lrviz-mark-owner",
+    )
+
+
+def _mark_events(ax: Axes, curves: Sequence[Curve], pen: _Pen) -> list:
+    """Thin grey dashed lines (with short labels, when few) where each schedule changes regime;
+    with several curves, a tick in the curve's colour says whose. The legend handle, if any."""
+    from matplotlib.lines import Line2D
     from matplotlib.transforms import blended_transform_factory
 
     from lrviz.schedules.pytorch.events import schedule_events
@@ -315,9 +383,11 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, colo
     for curve, events in per_curve:
         if not events:
             continue
-        color = _series_color(ax, curves, curve, color_offset)
-        xs = [event.step * options.x_scale for event in events]
-        ax.vlines(xs, 0, 1, transform=transform, colors=color, linestyles=":", linewidth=0.8, gid="lrviz-events")
+        xs = [event.step * pen.options.x_scale for event in events]
+        style = {"colors": MARK_COLOR, "linestyles": [EVENT_LINESTYLE], "linewidth": MARK_WIDTH}
+        ax.vlines(xs, 0, 1, transform=transform, gid="lrviz-events", zorder=1, **style)
+        if len(curves) > 1:
+            _curve_ticks(ax, xs, pen.color(curve))
         if total <= MAX_EVENT_LABELS:
             for x, event in zip(xs, events, strict=True):
                 ax.text(
@@ -329,26 +399,31 @@ def _mark_events(ax: Axes, curves: Sequence[Curve], options: RenderOptions, colo
                     va="top",
                     ha="left",  # right of the line: after a decay, the top there is free
                     fontsize="x-small",
-                    color=color,
+                    color=MARK_COLOR,
                     gid="lrviz-event-label",
                 )
+    if total == 0:
+        return []
+    entry = Line2D([], [], color=MARK_COLOR, linestyle=EVENT_LINESTYLE, linewidth=MARK_WIDTH, label="schedule events")
+    return [entry]
 
 
-def _annotate_final(ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0) -> None:
+def _annotate_final(ax: Axes, curves: Sequence[Curve], pen: _Pen) -> None:
+    """The last LR of each line, written left of and above its end (inside the axes)."""
     from lrviz.report.tables import format_lr
 
     for curve in curves:
-        color = _series_color(ax, curves, curve, color_offset)
+        color = pen.color(curve)
         for values in curve.group_lr:
             if not len(values):
                 continue
             ax.annotate(
                 format_lr(float(values[-1])),
-                xy=((len(values) - 1) * options.x_scale, float(values[-1])),
-                xytext=(3, 0),
+                xy=((len(values) - 1) * pen.options.x_scale, float(values[-1])),
+                xytext=(-2, 3),
                 textcoords="offset points",
-                va="center",
-                ha="left",
+                va="bottom",
+                ha="right",
                 fontsize="small",
                 color=color,
                 gid="lrviz-final",
@@ -362,69 +437,132 @@ def _figure_style(options: RenderOptions, where: str = "--style") -> tuple[Resol
 
 
 def _remember_style(figure: Figure, style: ResolvedStyle, rc: dict[str, Any], options: RenderOptions) -> None:
-    """Keep what `figure` is drawn with: its palette, and the rc parameters and DPI to save it with."""
-    _PALETTE_IN_USE[figure] = style.palette
+    """Keep on `figure` the rc parameters and DPI to save it with (see :func:`save_figure`)."""
     save_dpi = options.dpi or rc.get("savefig.dpi", STYLE["savefig.dpi"])
-    _SAVE_SETTINGS[figure] = (rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
+    settings = SaveSettings(rc, figure.dpi if save_dpi == "figure" else float(save_dpi))
+    setattr(figure, SAVE_SETTINGS_ATTRIBUTE, settings)
+
+
+FindingMark = Union[int, tuple[int, str, str]]  # a step, or (step, the curve's label, the rule)
+
+
+def finding_marks(findings: Sequence[Any]) -> list[tuple[int, str, str]]:
+    """(step, curve label, rule) of every step the warning-level `findings` of `lrviz check` point at."""
+    return [(step, f.curve, f.rule) for f in findings if f.level == "warning" for step in f.steps]
+
+
+def _mark_findings(ax: Axes, curves: Sequence[Curve], pen: _Pen, marks: Sequence[FindingMark]) -> list:
+    """Thin grey dotted lines where `lrviz check` warnings point (with several curves, a tick in the
+    colour of the curve a warning is about); the legend handle naming the rules."""
+    from matplotlib.lines import Line2D
+
+    found = [(mark, "", "") if isinstance(mark, int) else mark for mark in marks]
+    if not found:
+        return []
+    _finding_lines(ax, [step for step, _, _ in found], pen.options.x_scale)
+    by_label = {curve.label: curve for curve in reversed(curves)}
+    if len(curves) > 1:
+        for label in dict.fromkeys(label for _, label, _ in found if label in by_label):
+            xs = sorted({step * pen.options.x_scale for step, owner, _ in found if owner == label})
+            _curve_ticks(ax, xs, pen.color(by_label[label]))
+    rules = ", ".join(dict.fromkeys(rule for _, _, rule in found if rule))
+    text = f"check: {rules}" if rules else "check warning"
+    from lrviz.rendering.labels import shorten
+
+    entry = Line2D([], [], color=MARK_COLOR, linestyle=FINDING_LINESTYLE, linewidth=MARK_WIDTH + 0.3)
+    return [(entry, shorten(text))]
 
 
 def _draw_axes(
-    ax: Axes, curves: Sequence[Curve], options: RenderOptions, color_offset: int = 0
+    ax: Axes, curves: Sequence[Curve], pen: _Pen, labels: Sequence[str], marks: Sequence[FindingMark] = ()
 ) -> tuple[list, list, Axes | None]:
-    """Draw `curves` and everything `options` add on `ax`; the legend's handles and labels, and
+    """Draw `curves` and everything `pen.options` add on `ax`; the legend's handles and labels, and
     the secondary axis (momentum, metric) when one was drawn."""
-    plot_curves(ax, curves, options, color_offset)
-    twin = _secondary(ax, curves, options, color_offset)
+    options = pen.options
+    plot_curves(ax, curves, options, pen.color_offset, pen.palette, labels)
+    twin = _secondary(ax, curves, pen, labels)
     _epoch_axis(ax, options)
+    extra = []
     if options.mark_milestones:
-        _mark_events(ax, curves, options, color_offset)
+        extra += [(entry, entry.get_label()) for entry in _mark_events(ax, curves, pen)]
+    extra += _mark_findings(ax, curves, pen, marks)
     if options.annotate_final:
-        _annotate_final(ax, curves, options, color_offset)
-    handles, labels = ax.get_legend_handles_labels()
+        _annotate_final(ax, curves, pen)
+    handles, names = ax.get_legend_handles_labels()
     if twin is not None:
         more_handles, more_labels = twin.get_legend_handles_labels()
-        handles, labels = handles + more_handles, labels + more_labels
-    return handles, labels, twin
+        handles, names = handles + more_handles, names + more_labels
+    handles, names = _grouped_by_source(handles, names, curves)
+    return handles + [e[0] for e in extra], names + [e[1] for e in extra], twin
+
+
+def _grouped_by_source(handles: list, labels: list[str], curves: Sequence[Curve]) -> tuple[list, list[str]]:
+    """With curves from several files (compare), the LR entries under a heading per file."""
+    from lrviz.rendering.layout import header_entry
+
+    sources = [curve.spec.source for curve in curves]
+    if len(set(sources)) < 2:
+        return handles, labels
+    grouped, index = [], 0
+    for position, curve in enumerate(curves):
+        if position == 0 or sources[position] != sources[position - 1]:
+            grouped.append(header_entry(Path(sources[position] or "flags").name))
+        count = len(curve.group_names)
+        grouped += list(zip(handles[index : index + count], labels[index : index + count], strict=True))
+        index += count
+    grouped += list(zip(handles[index:], labels[index:], strict=True))
+    return [g[0] for g in grouped], [g[1] for g in grouped]
+
+
+def _new_axes(ax: Axes | None, curves: Sequence[Curve], options: RenderOptions, rc: dict[str, Any]) -> tuple:
+    """(figure, LR axes, momentum panel axes or None, options) for `render`."""
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        if options.momentum_layout == "panel":  # one given Axes has no room for a panel
+            options = replace(options, momentum_layout="axis")
+        return ax.figure, ax, None, options
+    figure = Figure(figsize=_figure_size(options, rc), dpi=options.dpi or 100, layout="constrained")
+    panel = options.momentum and options.momentum_layout == "panel"
+    if panel and any(_hyperparameters(c) for c in curves):
+        ax, momentum_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+        return figure, ax, momentum_ax, options
+    return figure, figure.add_subplot(), None, options
 
 
 def render(
-    curves: Sequence[Curve], options: RenderOptions | None = None, ax: Axes | None = None, **kwargs: Any
+    curves: Sequence[Curve],
+    options: RenderOptions | None = None,
+    ax: Axes | None = None,
+    marks: Sequence[FindingMark] = (),
+    **kwargs: Any,
 ) -> Figure:
-    """A Figure of `curves`; draws into `ax` when given (and returns its figure)."""
+    """A Figure of `curves`; draws into `ax` when given (and returns its figure). `marks`: the
+    steps `lrviz check` warnings point at (a step, or (step, curve label, rule))."""
     from matplotlib import rc_context
-    from matplotlib.figure import Figure
+
+    from lrviz.rendering.labels import figure_labels
+    from lrviz.rendering.layout import finish_layout
 
     options = options or RenderOptions(**kwargs)
     check_render_options(options)
     curves = list(curves)
     style, rc = _figure_style(options)
+    names = figure_labels(curves, options.title)
     with rc_context(rc):
-        momentum_ax = None
-        if ax is None:
-            figure = Figure(figsize=_figure_size(options, rc), dpi=options.dpi or 100, layout="constrained")
-            panel = options.momentum and options.momentum_layout == "panel"
-            if panel and any(_hyperparameters(c) for c in curves):
-                ax, momentum_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
-            else:
-                ax = figure.add_subplot()
-        else:
-            figure = ax.figure
-            if options.momentum_layout == "panel":  # one given Axes has no room for a panel
-                options = replace(options, momentum_layout="axis")
+        figure, ax, momentum_ax, options = _new_axes(ax, curves, options, rc)
         _remember_style(figure, style, rc, options)
-        handles, labels, twin = _draw_axes(ax, curves, options)
+        pen = _Pen(options, style.palette, tuple(curves))
+        handles, labels, twin = _draw_axes(ax, curves, pen, names.labels, marks)
         if momentum_ax is not None:
-            _momentum_panel(momentum_ax, ax, curves, options)
-        title = options.title
-        if title is None and len(curves) == 1:
-            title = curves[0].label
-        if title:
-            ax.set_title(title)
-        if twin is not None:
-            # "best" only avoids the primary axes' lines: keep the legend clear of both
-            figure.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 2))
-        elif len(handles) > 1:
-            ax.legend(handles, labels, loc="best")
+            _momentum_panel(momentum_ax, ax, curves, pen, names.labels)
+        if names.title:
+            ax.set_title(names.title)
+        if len(curves) == 1 and len(curves[0].group_names) == 1 and names.title:
+            handles, labels = handles[1:], labels[1:]  # the title names the one LR line
+        obstacles = [a for a in (ax, twin, momentum_ax) if a is not None]
+        with_legend = len(handles) > 1 or (len(handles) == 1 and len(curves) == 1)
+        finish_layout(figure, [(ax, handles, labels, obstacles)] if with_legend else [])
     return figure
 
 
@@ -435,17 +573,15 @@ def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
     `style` settings apply unless given here. Keyword arguments are :class:`RenderOptions`
     fields: ``plot(curves, style="paper", log_y=True, mark_milestones=True)``.
     """
-    from lrviz.simulation.stepping import Curve, simulate
+    from lrviz.simulation.stepping import Curve
     from lrviz.spec.model import Spec
 
     if isinstance(curves, Curve):
         curves = [curves]
     elif isinstance(curves, (Spec, str, Path)):
-        spec = curves if isinstance(curves, Spec) else None
-        if spec is None:
-            from lrviz.spec.yamlfile import load_spec_file
+        from lrviz.pipeline import load, run
 
-            spec = load_spec_file(str(curves))
+        spec = load(curves)
         defaults = {
             "title": spec.title,
             "style": spec.figure.style or None,
@@ -454,7 +590,7 @@ def plot(curves: Any, ax: Axes | None = None, **options: Any) -> Figure:
             "dpi": spec.figure.dpi,
         }
         options = {**{k: v for k, v in defaults.items() if v is not None}, **options}
-        curves = simulate(spec)
+        curves = run(spec).curves
     return render(list(curves), RenderOptions(**options), ax=ax)
 
 
@@ -462,11 +598,21 @@ FINDING_GID = "lrviz-finding"  # the id of the lines that mark findings (in SVG 
 
 
 def mark_steps(figure: Figure, steps: Sequence[int], x_scale: float = 1.0) -> None:
-    """Dotted vertical lines at the steps `lrviz check` findings point at (a milestone that fires twice, ...)."""
-    ax = figure.axes[0]
+    """Grey dotted vertical lines at `steps` on a drawn figure's first axes (for a figure drawn
+    by lrviz, pass the findings to :func:`render` as `marks` instead: they get a legend entry)."""
+    _finding_lines(figure.axes[0], steps, x_scale)
+
+
+def _finding_lines(ax: Axes, steps: Sequence[int], x_scale: float) -> None:
+    """One grey dotted vertical line per distinct step of `steps`."""
     for step in sorted(set(steps)):
         ax.axvline(
-            step * x_scale, color=PALETTE[3], linestyle=":", linewidth=1.0, alpha=0.8, zorder=0.5, gid=FINDING_GID
+            step * x_scale,
+            color=MARK_COLOR,
+            linestyle=FINDING_LINESTYLE,
+            linewidth=MARK_WIDTH + 0.3,
+            zorder=0.5,
+            gid=FINDING_GID,
         )
 
 
@@ -483,7 +629,8 @@ def save_figure(figure: Figure, path: str | Path, dpi: float | None = None, flag
 
     target = check_output_path(path, FIGURE_SUFFIXES, flag)
     suffix = target.suffix.lower()
-    rc, drawn_dpi = _SAVE_SETTINGS.get(figure, (STYLE, STYLE["savefig.dpi"]))
+    settings = getattr(figure, SAVE_SETTINGS_ATTRIBUTE, SaveSettings(STYLE, STYLE["savefig.dpi"]))
+    rc, drawn_dpi = settings.rc, settings.dpi
 
     def write(handle: IO[bytes]) -> None:
         # the determinism settings win over any style file's
@@ -501,9 +648,14 @@ def save_figure(figure: Figure, path: str | Path, dpi: float | None = None, flag
 def render_panels(
     groups: Sequence[tuple[str, Sequence[Curve]]], options: RenderOptions | None = None, columns: int | None = None
 ) -> Figure:
-    """One panel per group (e.g. per YAML file), shared axes, each curve keeping one colour."""
+    """One panel per group (e.g. per YAML file), each curve keeping one colour; the y axis shared
+    when the panels' highest LRs are within SHARED_Y_RATIO, the x axis when every curve has the
+    same length (or as `options.sharex` says)."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+
+    from lrviz.rendering.labels import figure_labels, shorten
+    from lrviz.rendering.layout import finish_layout
 
     options = options or RenderOptions()
     check_render_options(options)
@@ -511,27 +663,48 @@ def render_panels(
         options = replace(options, momentum_layout="axis")
     rows, columns = _panel_grid(len(groups), columns)
     style, rc = _figure_style(options)
+    sharex = options.sharex
+    if sharex is None:
+        sharex = len({curve.steps for _, curves in groups for curve in curves}) <= 1
+    peaks = [_peak(curve) for _, curves in groups for curve in curves]
+    sharey = max(peaks, default=1) <= SHARED_Y_RATIO * min(peaks, default=1)
     with rc_context(rc):
         size = _figure_size(options, rc, (rows, columns))
         figure = Figure(figsize=size, dpi=options.dpi or 100, layout="constrained")
         _remember_style(figure, style, rc, options)
-        axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
-        offset = 0
+        axes = figure.subplots(rows, columns, sharex=sharex, sharey=sharey, squeeze=False).ravel()
+        offset, legends = 0, []
         for ax, (title, curves) in zip(axes, groups, strict=False):
-            handles, labels, _ = _draw_axes(ax, curves, options, color_offset=offset)
+            pen = _Pen(options, style.palette, tuple(curves), offset)
+            handles, labels, twin = _draw_axes(ax, curves, pen, figure_labels(curves, title).labels)
             offset += sum(len(c.group_names) for c in curves)
-            ax.set_title(title, fontsize="medium")
+            ax.set_title(shorten(title), fontsize="medium")
             if len(handles) > 1:
-                ax.legend(handles, labels, loc="best")
-            if not ax.get_subplotspec().is_last_row():
+                legends.append((ax, handles, labels, [a for a in (ax, twin) if a is not None]))
+            if sharex and not ax.get_subplotspec().is_last_row():
                 ax.set_xlabel("")
-            if not ax.get_subplotspec().is_first_col():
+            if sharey and not ax.get_subplotspec().is_first_col():
                 ax.set_ylabel("")
         for ax in axes[len(groups) :]:
             ax.set_visible(False)
         if options.title:
             figure.suptitle(options.title)
+        finish_layout(figure, legends)
     return figure
+
+
+SHARED_Y_RATIO = 3.0  # panels share the LR axis when their highest LRs are within this factor
+
+
+def _peak(curve: Curve) -> float:
+    """The highest finite LR of `curve` (of its drawn points, when thinned); 1 when it has none."""
+    import numpy as np
+
+    from lrviz.simulation.decimate import DrawnSeries
+
+    rows = [row.y if isinstance(row, DrawnSeries) else np.asarray(row, dtype=float) for row in curve.group_lr]
+    finite = [float(np.max(row[np.isfinite(row)])) for row in rows if np.isfinite(row).any()]
+    return max([value for value in finite if value > 0], default=1.0)
 
 
 def _panel_grid(count: int, columns: int | None = None) -> tuple[int, int]:
@@ -587,11 +760,15 @@ def warm_up(options: RenderOptions) -> None:
 
 
 def render_figure(
-    curves: Sequence[Curve], options: RenderOptions | None = None, panels: Sequence[tuple[str, int]] | None = None
+    curves: Sequence[Curve],
+    options: RenderOptions | None = None,
+    panels: Sequence[tuple[str, int]] | None = None,
+    marks: Sequence[FindingMark] = (),
 ) -> Figure:
-    """`render`, or with `panels` (title, number of curves) one panel per consecutive group of curves."""
+    """`render`, or with `panels` (title, number of curves) one panel per consecutive group of
+    curves; `marks` (findings) are drawn on a single axes only, where they say whose they are."""
     if panels is None:
-        return render(curves, options)
+        return render(curves, options, marks=marks)
     groups, start = [], 0
     for title, count in panels:
         groups.append((title, list(curves[start : start + count])))

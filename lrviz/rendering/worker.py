@@ -28,7 +28,7 @@ from lrviz.simulation.parallel import fork_warning_silenced
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from lrviz.rendering.figure import RenderOptions
+    from lrviz.rendering.figure import FindingMark, RenderOptions
     from lrviz.simulation.stepping import Curve
     from lrviz.spec.model import CurveSpec, Spec
 
@@ -55,7 +55,7 @@ class FigureWorker:
         self.enabled = enabled  # False: no figure at all (--no-save); result() is None
         self.pid: int | None = None
         self.curves: list[Curve] = []
-        self.marked_steps: list[int] = []
+        self.marked_steps: list[FindingMark] = []
         self.connection: Connection | None = None
         if enabled and _can_fork():
             self._fork()
@@ -72,16 +72,16 @@ class FigureWorker:
         child_end.close()
         self.pid, self.connection = pid, parent_end
 
-    def send(self, curves: Sequence[Curve], marked_steps: Sequence[int] = ()) -> None:
-        """Hand `curves` over (and the steps `lrviz check` findings point at, to mark on the figure):
-        the child starts drawing while this process goes on."""
+    def send(self, curves: Sequence[Curve], marked_steps: Sequence[FindingMark] = ()) -> None:
+        """Hand `curves` over (and the steps `lrviz check` findings point at, to mark on the figure:
+        a step, or (step, curve label, rule)): the child starts drawing while this process goes on."""
         self.curves = list(curves)
-        self.marked_steps = [int(step) for step in marked_steps]
+        self.marked_steps = [_mark(mark) for mark in marked_steps]
         if self.connection is None:
             return
         try:
             buckets = self.connection.recv()  # how finely the figure draws; None: send every value
-            series = [_curve_series(curve, buckets) for curve in curves]
+            series = [_curve_series(curve, buckets, self.options.drawstyle) for curve in curves]
             layout = [[_describe(values) for values in curve_series] for curve_series in series]
             self.connection.send((layout, self.marked_steps))
             for curve_series in series:
@@ -128,15 +128,20 @@ def draw_and_save(
     output: str | Path,
     options: RenderOptions,
     panels: Sequence[tuple[str, int]] | None = None,
-    marked_steps: Sequence[int] = (),
+    marked_steps: Sequence[FindingMark] = (),
 ) -> Path:
     """The figure `lrviz plot` saves: `curves` drawn with `options`, `marked_steps` marked, saved to `output`."""
-    from lrviz.rendering.figure import mark_steps, render_figure, save_figure
+    from lrviz.rendering.figure import render_figure, save_figure
 
-    figure = render_figure(curves, options, panels)
-    if marked_steps and panels is None:  # on a grid of panels a step would not say whose it is
-        mark_steps(figure, marked_steps, options.x_scale)
-    return save_figure(figure, output)
+    return save_figure(render_figure(curves, options, panels, marked_steps), output)
+
+
+def _mark(mark: FindingMark) -> FindingMark:
+    """A finding's mark with plain types (it crosses the pipe to the figure process)."""
+    if isinstance(mark, tuple):
+        step, curve, rule = mark
+        return int(step), str(curve), str(rule)
+    return int(mark)
 
 
 def _child(
@@ -191,18 +196,20 @@ def _warm_up(options: RenderOptions) -> None:
         warm_up(options)
 
 
-def _curve_series(curve: Curve, buckets: int | None) -> list[Any]:
+def _curve_series(curve: Curve, buckets: int | None, mode: str = "auto") -> list[Any]:
     """The series of `curve` the figure draws, in this order: each param group's LR, the momentum,
-    the metric (None when absent); of a long one, only its envelope for `buckets`."""
+    the metric (None when absent); of a long one, only its envelope for `buckets`, made for the
+    drawstyle the figure chooses from every value (`mode`: see lrviz.rendering.figure.series_drawstyle)."""
+    from lrviz.rendering.figure import series_drawstyle
     from lrviz.simulation.decimate import thinned
 
-    def reduced(values: np.ndarray | None, drawstyle: str) -> Any:
+    def reduced(values: np.ndarray | None, drawstyle: str | None = None) -> Any:
         if values is None or buckets is None:
             return values
-        return thinned(values, buckets, drawstyle)
+        return thinned(values, buckets, drawstyle or series_drawstyle(values, mode))
 
-    rows = [reduced(row, "steps-post") for row in curve.group_lr]
-    return [*rows, reduced(curve.momentum, "steps-post"), reduced(curve.metric, "default")]
+    rows = [reduced(row) for row in curve.group_lr]
+    return [*rows, reduced(curve.momentum), reduced(curve.metric, "default")]
 
 
 def _describe(values: Any) -> tuple | None:

@@ -80,6 +80,11 @@ OPTIONS: dict[str, Option] = {
     "momentum": _figure(
         "--momentum", "Where a cycled momentum goes: axis (secondary y axis, default), panel (below), off.", "WHERE"
     ),
+    "drawstyle": _figure(
+        "--drawstyle",
+        "auto (default: steps for piecewise-constant curves, else lines through the values), lines or steps.",
+        "STYLE",
+    ),
     # what the command prints
     "code": _output(
         ("--code",),
