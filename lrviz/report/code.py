@@ -318,14 +318,20 @@ def series_code(curve: CurveSpec, writer: _Writer, suffix: str = "", plain_torch
     return lines
 
 
+def _steps_past_end(name: str) -> bool:
+    """Whether the schedule `name` can be stepped once past the run (torch's can; see FrameworkSchedule)."""
+    framework = registry.resolve(name).framework
+    return framework is None or framework.steps_past_end
+
+
 def _step_conditions(curve: CurveSpec, first: int) -> list[tuple[str, str]]:
     """When the loop calls scheduler.step(): (condition, why) pairs, all of which must hold."""
     conditions = []
     if first:
         conditions.append((f"step >= {first}", "shift: the schedule starts after the warmup"))
-    elif schedules.is_framework_name(curve.scheduler.type):
-        # fvcore's schedulers (detectron2) have no value at the end of the run, where the last
-        # scheduler.step() of a loop lands; no optimizer step uses it
+    elif not _steps_past_end(curve.scheduler.type):
+        # the framework has no value at the end of the run, where the last scheduler.step() of a
+        # loop lands (fvcore's schedulers); no optimizer step uses it
         conditions.append((f"step < {curve.steps - 1}", "no optimizer step uses the value past the run"))
     if curve.by_epoch and curve.steps_per_epoch:
         since = f"step + 1 - {first}" if first else "step + 1"

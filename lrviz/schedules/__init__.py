@@ -32,7 +32,10 @@ class Family:
 
 def _family_of(module: ModuleType) -> Family:
     prefix = module.FRAMEWORK
-    schedules = tuple(dataclasses.replace(s, framework=prefix) for s in module.SCHEDULES)
+    past_end = getattr(module, "STEPS_PAST_END", True)  # a family-wide fact (fvcore, detectron2: False)
+    schedules = tuple(
+        dataclasses.replace(s, framework=prefix, steps_past_end=s.steps_past_end and past_end) for s in module.SCHEDULES
+    )
     return Family(prefix, module.TITLE, getattr(module, "PACKAGE", ""), schedules)
 
 

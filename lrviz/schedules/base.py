@@ -66,6 +66,9 @@ class FrameworkSchedule:
     metric_driven: bool = False  # stepped with a validation metric, like ReduceLROnPlateau
     aliases: tuple[str, ...] = ()
     zero_start: str = ""  # where the framework documents a warmup from exactly 0: says so, for `check`
+    # False where the framework has no value past the run's end (fvcore's ParamSchedulers raise at
+    # where=1.0): --code's loop then skips the last scheduler.step(), whose value no optimizer step uses
+    steps_past_end: bool = True
     example: str = ""  # a runnable `lrviz plot FRAMEWORK:NAME ...` (or `lrviz plot configs/X.yaml`) line; tests run it
     steps_of: Callable[[Mapping[str, Any]], int | None] | None = None  # a sensible run length
     length_of: Callable[[Mapping[str, Any]], tuple[str, int] | None] | None = None  # (param, steps) it lasts

@@ -20,6 +20,7 @@ from lrviz.schedules.fvcore import lr_multiplier
 FRAMEWORK = "detectron2"
 TITLE = "detectron2 (cfg.SOLVER)"
 PACKAGE = "detectron2"
+STEPS_PAST_END = False  # fvcore's ParamSchedulers have no value at where=1.0, the run's end
 
 _WARMUP = (
     param("warmup_factor", "float", 1.0 / 1000, "the factor w.r.t the initial value of ``scheduler``, e.g. 0.001"),

@@ -19,6 +19,7 @@ from lrviz.schedules.pytorch import Param
 FRAMEWORK = "fvcore"
 TITLE = "fvcore ParamSchedulers (through detectron2's LRMultiplier)"
 PACKAGE = "fvcore"
+STEPS_PAST_END = False  # fvcore's ParamSchedulers have no value at where=1.0, the run's end
 
 MAX_ITER = param("max_iter", "int", help="The total number of training iterations.")
 
