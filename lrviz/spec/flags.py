@@ -274,21 +274,22 @@ def spec_from_tokens(
     pairs, per_epoch = _take_steps_per_epoch(info, pairs)
     scheduler, flag_names = scheduler_raw(info, pairs)
     scheduler.update(taken.get("scheduler", {}))
+    raw = _raw_spec(_raw_curve(scheduler, per_epoch, curve, taken), curve)
+    flag_names.update({name: OPTIONS[name].flag for name in ("lr", "steps", "label", "metric", "optimizer")})
+    return build_spec(raw, _flags_locator(flag_names, info.name))
+
+
+def _raw_curve(
+    scheduler: dict[str, Any], per_epoch: str | None, curve: CurveFlags, taken: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The curve entry, in the YAML form, the scheduler flags and the curve options describe."""
     raw_curve: dict[str, Any] = {"scheduler": scheduler}
     if per_epoch is not None:
         raw_curve["steps_per_epoch"] = per_epoch
-    flag_names.update({name: OPTIONS[name].flag for name in ("lr", "steps", "label", "metric", "optimizer")})
     if curve.label is not None:
         raw_curve["label"] = curve.label
-    warmup = {
-        key: value
-        for key, value in (
-            ("steps", curve.warmup_steps),
-            ("factor", curve.warmup_factor),
-            ("method", curve.warmup_method),
-        )
-        if value is not None
-    }
+    given = (("steps", curve.warmup_steps), ("factor", curve.warmup_factor), ("method", curve.warmup_method))
+    warmup = {key: value for key, value in given if value is not None}
     warmup.update(taken.get("warmup", {}))
     if warmup:
         if "steps" not in warmup:
@@ -301,6 +302,11 @@ def spec_from_tokens(
         raw_curve["metric"] = curve.metric
     if curve.optimizer is not None:
         raw_curve["optimizer"] = curve.optimizer
+    return raw_curve
+
+
+def _raw_spec(raw_curve: dict[str, Any], curve: CurveFlags) -> dict[str, Any]:
+    """The spec, in the YAML form: the curve, and the options that apply to the whole file."""
     raw: dict[str, Any] = {"curves": [raw_curve]}
     if curve.lr is not None:
         raw["lr"] = Sweep(tuple(curve.lr.split(","))) if "," in curve.lr else curve.lr
@@ -308,14 +314,18 @@ def spec_from_tokens(
         raw["steps"] = curve.steps
     if curve.title is not None:
         raw["title"] = curve.title
+    return raw
+
+
+def _flags_locator(flag_names: dict[str, str], name: str) -> FlagLocator:
+    """Where each key of a flags spec came from: the flag that gave it (errors name it)."""
     warmup_flags = FlagLocator(_warmup_flag_names(), "--warmup-steps")
     # every part of `--metric synthetic:SEED` or `--metric FILE.csv:COLUMN` is that one flag
     metric_keys = ("values", "csv", "column", "synthetic", "seed", "noise", "plot", "name")
     metric_flags = FlagLocator(dict.fromkeys(metric_keys, "--metric"), "--metric")
     floor_flags = FlagLocator({"min_lr": "--floor-lr", "ratio": "--floor-ratio"}, "--floor-lr")
     children = {"warmup": warmup_flags, "metric": metric_flags, "floor": floor_flags}
-    locator = FlagLocator(flag_names, f"{info.name} flags", children)
-    return build_spec(raw, locator)
+    return FlagLocator(flag_names, f"{name} flags", children)
 
 
 def _run_flags(
