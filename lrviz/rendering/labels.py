@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from lrviz.schedules import pytorch as registry
+
 if TYPE_CHECKING:
     from lrviz.simulation.stepping import Curve
     from lrviz.spec.model import CurveSpec, SchedulerSpec
@@ -20,15 +22,6 @@ if TYPE_CHECKING:
 
 MAX_LABEL_CHARS = 60  # longer labels are cut in the middle (…): a legend entry stays one short line
 MAX_LIST_ITEMS = 4  # a longer list parameter shows its first items, "…" and its last
-COMPOSITES = {"SequentialLR": ("Sequential", " → "), "ChainedScheduler": ("Chained", " × ")}
-SHORT_NAMES = {
-    "CosineAnnealingLR": "Cosine",
-    "CosineAnnealingWarmRestarts": "CosineRestarts",
-    "ExponentialLR": "Exp",
-    "PolynomialLR": "Poly",
-}
-# the one parameter a composite's child is known by, shown as its bare value: LinearLR(10)
-KEY_PARAMS = {"LinearLR": "total_iters", "ConstantLR": "total_iters"}
 
 
 @dataclass(frozen=True)
@@ -82,14 +75,14 @@ def scheduler_label(scheduler: SchedulerSpec, nested: bool = False, limit: int |
     their types, long lists elided; a nested scheduler by its short name and key parameter. With
     `limit`, the parameters that do not fit in `limit` characters are left out (`…`)."""
     if scheduler.children:
-        name, joiner = COMPOSITES.get(scheduler.type, (scheduler.type, ", "))
+        name, joiner = registry.SHORT_LABELS.composites.get(scheduler.type, (scheduler.type, ", "))
         return f"{name}[{joiner.join(scheduler_label(child, nested=True) for child in scheduler.children)}]"
     for _, value in scheduler.params:
         types = _record_types(value)
         if types is not None:
             return f"{scheduler.type}[{' → '.join(types)}]"
-    name = SHORT_NAMES.get(scheduler.type, scheduler.type) if nested else scheduler.type
-    key = KEY_PARAMS.get(scheduler.type) if nested else None
+    name = registry.SHORT_LABELS.names.get(scheduler.type, scheduler.type) if nested else scheduler.type
+    key = registry.SHORT_LABELS.key_params.get(scheduler.type) if nested else None
     if key is not None and key in scheduler.kwargs:
         return f"{name}({_value_text(scheduler.kwargs[key])})"
     params = [f"{k}={_value_text(v)}" for k, v in scheduler.params]

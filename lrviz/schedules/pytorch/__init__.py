@@ -436,6 +436,27 @@ def warms_up(name: str, params: dict[str, Any]) -> bool:
     return name == "LinearLR" and params.get("start_factor", 1 / 3) < params.get("end_factor", 1.0)
 
 
+@dataclass(frozen=True)
+class ShortLabels:
+    """How a figure shortens torch's names in a composite's label: Sequential[LinearLR(10) → Cosine(T_max=390)]."""
+
+    composites: dict[str, tuple[str, str]]  # class -> (short name, joiner of its children)
+    names: dict[str, str]  # class -> short name, inside a composite
+    key_params: dict[str, str]  # class -> the one parameter a composite's child is known by, shown bare
+
+
+SHORT_LABELS = ShortLabels(
+    composites={"SequentialLR": ("Sequential", " → "), "ChainedScheduler": ("Chained", " × ")},
+    names={
+        "CosineAnnealingLR": "Cosine",
+        "CosineAnnealingWarmRestarts": "CosineRestarts",
+        "ExponentialLR": "Exp",
+        "PolynomialLR": "Poly",
+    },
+    key_params={"LinearLR": "total_iters", "ConstantLR": "total_iters"},
+)
+
+
 DEFAULT_STEPS = 100  # a run's length when nothing says better (ReduceLROnPlateau, LambdaLR, ...)
 
 
