@@ -59,9 +59,22 @@ def _options(
     """See exactly what a PyTorch learning-rate schedule does: real torch schedulers, stepped and plotted."""
 
 
+# The order `lrviz --help` lists the commands in; a command not named here comes after them.
+HELP_ORDER = ("plot", "compare", "export", "check", "search", "explore", "list", "show", "gallery")
+
+
 def _register_commands() -> None:
-    # Imported for their @app.command side effect; each module holds one family of commands.
-    from lrviz.cli import plot, export, check, search, explore, catalog, gallery  # noqa: F401, I001 - registration order is help order
+    """Import every module of lrviz.cli, for their @app.command side effect: adding a command is adding
+    a module. Then order the commands as `lrviz --help` lists them."""
+    import importlib
+    import pkgutil
+
+    from lrviz import cli
+
+    for info in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"lrviz.cli.{info.name}")
+    rank = {name: index for index, name in enumerate(HELP_ORDER)}
+    app.registered_commands.sort(key=lambda c: rank.get(c.name or c.callback.__name__, len(rank)))
 
 
 def error_line(message: str) -> None:
