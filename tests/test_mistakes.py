@@ -189,3 +189,37 @@ def test_warmup_ratio_of_another_total():
 def test_warmup_ratio_of_the_run_is_sound():
     found = findings("hf:cosine", "--warmup-ratio", "0.1", "--num-training-steps", "2000", steps="2000")
     assert not unit_rules(found)
+
+
+DEEPSPEED = """{"train_micro_batch_size_per_gpu": 32, "gradient_accumulation_steps": %d,
+ "optimizer": {"type": "Adam", "params": {"lr": 0.001}},
+ "scheduler": {"type": "WarmupDecayLR",
+               "params": {"warmup_num_steps": 10, "total_num_steps": %d, "warmup_max_lr": 0.001}}}"""
+
+
+def test_a_length_counted_on_one_process_is_found_from_the_run_facts(cli, tmp_path):
+    # 32000 samples, micro-batch 32, 8 processes: 125 optimizer steps; 1000 is the count on one GPU
+    (tmp_path / "ds.json").write_text(DEEPSPEED % (1, 1000))
+    result = cli("check", "ds.json", "--dataset-size", "32000", "--epochs", "1", "--world-size", "8")
+    assert result.code == 1
+    text = " ".join(result.out.split())
+    assert "[length-assumes-one-process]" in text
+    assert (
+        "total_num_steps=1000 is the run's length on one process without accumulation (125 optimizer steps x "
+        "8 processes = 1000): this run has 125 optimizer steps" in text
+    )
+    # the LR it names is the one DeepSpeed's own scheduler gives at the run's last step
+    import json
+
+    exported = json.loads(cli("export", "ds.json", "--dataset-size", "32000", "--epochs", "1", "--world-size", "8").out)
+    last = exported["curves"][0]["lr"][-1]
+    assert f"the LR is {last:.4g} at the last step" in text
+
+
+def test_accumulation_counts_like_processes_and_a_matching_length_is_silent(cli, tmp_path):
+    (tmp_path / "ds.json").write_text(DEEPSPEED % (4, 500))  # 125 x 4 accumulated = 500: counted per micro-batch
+    facts = ("--dataset-size", "16000", "--epochs", "1")
+    found = cli("check", "ds.json", *facts)
+    assert "4 accumulated batches" in " ".join(found.out.split())
+    (tmp_path / "ds.json").write_text(DEEPSPEED % (4, 125))  # the run's own optimizer steps: nothing to say
+    assert "length-assumes-one-process" not in cli("check", "ds.json", *facts).out

@@ -171,3 +171,39 @@ def _warmup_ratio_total(curve: CurveSpec, values: Curve | None) -> Iterator[Prob
         f"set num_training_steps to the run's optimizer steps ({curve.steps}), or give num_warmup_steps={intended}",
         (min(warmup, curve.steps - 1),),
     )
+
+
+def _processes_and_accumulation(curve: CurveSpec) -> tuple[int, int]:
+    """The run's world size and gradient accumulation, from a framework config's run facts (1, 1 otherwise)."""
+    facts = curve.run.facts if curve.run is not None else {}
+    return int(facts.get("world_size") or 1), int(facts.get("grad_accum") or 1)
+
+
+@rule("length-assumes-one-process", "warning", needs_values=False)
+def _length_of_one_process(curve: CurveSpec, values: Curve | None) -> Iterator[Problem]:
+    """A schedule length counted for one process without accumulation, in a run with more of either."""
+    world, accumulation = _processes_and_accumulation(curve)
+    factor = world * accumulation
+    length = _length_of(curve.scheduler)
+    if factor == 1 or length is None or curve.steps < 1:
+        return
+    key, planned = length
+    given = curve.scheduler.kwargs.get(key, planned)  # as the config writes it (planned may count one more)
+    single = curve.steps * factor  # the run's optimizer steps on one process without accumulation
+    if abs(planned - single) > max(factor, 0.02 * single):
+        return
+    why = " x ".join(
+        part
+        for part, n in ((f"{world} processes", world), (f"{accumulation} accumulated batches", accumulation))
+        if n > 1
+    )
+    reached = f"; the LR is {values.lr[-1]:.4g} at the last step" if values is not None and len(values.lr) else ""
+    yield Problem(
+        _where(_scheduler_locator(curve), key),
+        f"{key}={given} is the run's length on one process without accumulation ({curve.steps} optimizer steps x "
+        f"{why} = {single}): this run has {curve.steps} optimizer steps, so the schedule gets through "
+        f"{100 * curve.steps / planned:.3g}% of its course{reached}",
+        f"set {key} to the optimizer steps of the run ({curve.steps}): divide the per-sample count by the "
+        "processes and the accumulation, as the trainer steps the scheduler once per optimizer step",
+        (curve.steps - 1,),
+    )
