@@ -197,3 +197,13 @@ def test_param_groups_share_solver_base_lr_as_detectron2_builds_them():
     raw = {"scheduler": {"type": "detectron2:WarmupCosineLR", **solver}, "steps": 40, "lr": 0.02,
            "param_groups": [{"name": "body"}, {"name": "head", "lr": 0.005}]}  # fmt: skip
     assert_agree(lrviz.simulate(lrviz.spec_from_dict(raw))[0].group_lr.T, expected)
+
+
+def test_a_constant_warmup_as_long_as_training_is_refused_as_detectron2_refuses_it():
+    # detectron2 asks the schedule for its value where the warmup ends (1.0 here) even for a constant
+    # warmup, and fvcore's step schedules have none there: hypothesis found this edge
+    params = {"max_iter": 2, "num_decays": 3, "warmup_iters": 2, "warmup_factor": 1.0, "warmup_method": "constant"}
+    with pytest.raises(IndexError):
+        detectron2_lrs("WarmupStepWithFixedGammaLR", params, 2, 1.0)
+    with pytest.raises(lrviz.LrvizError):
+        lrviz_lrs("WarmupStepWithFixedGammaLR", params, 2, 1.0)

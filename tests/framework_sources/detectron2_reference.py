@@ -61,10 +61,13 @@ def with_warmup(schedule, factor, length, method="linear", rescale_interval=Fals
     rescale_interval the schedule is squeezed into what remains (it resumes at schedule(0));
     otherwise it keeps its own timeline (it resumes at schedule(length))."""
     start = factor * schedule(0.0)
+    # where the warmup hands over: asked of the schedule whatever the method, as detectron2 does, so a
+    # warmup as long as training (length 1.0) fails where fvcore's schedules have no value at 1.0
+    handover = schedule(0.0 if rescale_interval else length)
     if method == "constant":
         warmup = fvcore.ConstantParamScheduler(start)
     elif method == "linear":
-        warmup = fvcore.LinearParamScheduler(start, schedule(0.0 if rescale_interval else length))
+        warmup = fvcore.LinearParamScheduler(start, handover)
     else:
         raise ValueError(f"unknown warmup method {method!r}")
     return fvcore.CompositeParamScheduler(
