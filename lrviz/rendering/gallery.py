@@ -48,9 +48,8 @@ def build_gallery(
     from lrviz.rendering.figure import RenderOptions, check_figure_texts, spec_epoch_axis
     from lrviz.rendering.worker import draw_and_save
 
-    paths = spec_files(configs)
-    load_all([str(path) for path in paths])  # the bounds on one command's work, over every file
-    specs = [(path, load(str(path))) for path in paths]
+    specs = [(path, load(str(path))) for path in spec_files(configs)]
+    load_all([spec for _, spec in specs])  # the bounds on one command's work, over every file
     options = {path: RenderOptions(title=spec.title, steps_per_epoch=spec_epoch_axis(spec)) for path, spec in specs}
     for path, spec in specs:
         check_figure_texts(spec, options[path])
