@@ -117,7 +117,7 @@ def check(tokens: list[str], flags: Flags) -> int:
         from lrviz.check.resume import resume_findings
 
         findings += resume_findings(spec, request, RESUME_FLAGS)
-    from lrviz.spec.readers.report import print_runs
+    from lrviz.report.runs import print_runs
 
     print_runs(console, spec)  # a framework config's optimizer steps: what the findings are about
     if not findings:

@@ -128,8 +128,8 @@ def _print_result(result: Result, view: PlotView, options: RenderOptions) -> Non
     from rich.console import Console
 
     from lrviz.cli.check import print_warnings
+    from lrviz.report.runs import print_runs
     from lrviz.report.tables import curve_tables
-    from lrviz.spec.readers.report import print_runs
 
     print_warnings(result.warnings, len(result.curves))  # the warnings of `lrviz check`, above the table
     if view.code:
